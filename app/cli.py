@@ -1,0 +1,185 @@
+"""`explainer`: build the index, ask questions, run the chat UI. Each command is a thin layer over the core."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.config import Settings, set_offline_env
+
+cli = typer.Typer(add_completion=False, no_args_is_help=True, help="Karabakh Explainer: cited answers.")
+
+IndexDir = Annotated[
+    Path | None, typer.Option("--index-dir", help="Index directory (default indexes/, or EXPLAINER_INDEX_DIR).")
+]
+Embedder = Annotated[str | None, typer.Option("--embedder", help="Embedding backend: minilm or fake.")]
+
+
+def _settings(index_dir: Path | None, embedder: str | None = None) -> Settings:
+    set_offline_env()
+    return Settings.from_env(index_dir=index_dir, embedder=embedder)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+def _explainer(settings: Settings):  # noqa: ANN202
+    from app.explainer import Explainer
+    from app.index import IndexMissingError
+
+    try:
+        return Explainer(settings)
+    except IndexMissingError as exc:
+        _fail(str(exc))
+
+
+def _report_build(report, as_json: bool) -> None:  # noqa: ANN001
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        typer.echo(
+            f"Index {report.generation}: {report.chunks} passages; added {len(report.added)}, "
+            f"updated {len(report.updated)}, unchanged {len(report.unchanged)}, removed {len(report.removed)}; "
+            f"embedded {report.embedded_chunks} passages in {report.seconds:.1f}s."
+        )
+    for bad in report.rejected:
+        typer.secho(f"skipped {bad.path}: {bad.reason}", fg=typer.colors.YELLOW, err=True)
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+def _build(sources: list[Path], index_dir: Path | None, embedder: str | None, rebuild: bool, add: bool,
+           as_json: bool) -> None:
+    from app.index import IndexBuilder
+
+    settings = _settings(index_dir, embedder)
+    try:
+        report = IndexBuilder(settings, progress=not as_json).build(sources, rebuild=rebuild, add=add)
+    except ValueError as exc:
+        _fail(str(exc))
+    _report_build(report, as_json)
+
+
+@cli.command()
+def index(
+    source: Annotated[list[Path] | None, typer.Option("--source", help="File or folder (repeatable).")] = None,
+    index_dir: IndexDir = None,
+    embedder: Embedder = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Re-embed everything.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the build report as JSON.")] = False,
+) -> None:
+    """Build or update the index from the corpus (default corpus/); only changed documents are re-embedded.
+    Malformed files are reported and skipped, and the command then exits with status 1."""
+    settings = _settings(index_dir, embedder)
+    _build(source or [settings.corpus_dir], index_dir, embedder, rebuild, False, as_json)
+
+
+@cli.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to add to the existing index.")],
+    index_dir: IndexDir = None,
+    embedder: Embedder = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the build report as JSON.")] = False,
+) -> None:
+    """Add documents (e.g. your own wire stories) to the index, keeping everything already there."""
+    _build(paths, index_dir, embedder, False, True, as_json)
+
+
+@cli.command()
+def search(
+    question: str,
+    k: Annotated[int, typer.Option("--k", help="How many passages.")] = 5,
+    mode: Annotated[str, typer.Option("--mode", help="hybrid, dense or bm25.")] = "hybrid",
+    kind: Annotated[list[str] | None, typer.Option("--kind", help="Only documents of this kind.")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="Only documents covering this date or later.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Only documents covering this date or earlier.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    index_dir: IndexDir = None,
+    embedder: Embedder = None,
+) -> None:
+    """Show the passages retrieved for a question."""
+    from app.explainer import QuestionError
+    from app.stores import Filters
+
+    explainer = _explainer(_settings(index_dir, embedder))
+    try:
+        filters = Filters(tuple(kind or ()), date_from, date_to)
+        hits = explainer.search(question, k, filters, mode)  # type: ignore[arg-type]
+    except (QuestionError, ValueError) as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps([h.to_dict() for h in hits], indent=2, ensure_ascii=False))
+        return
+    for rank, hit in enumerate(hits, 1):
+        typer.echo(f"[{rank}] {hit.document.title} ({hit.document.date_label}) {hit.chunk.id} score={hit.score:.4f}")
+        typer.echo("    " + hit.chunk.text.replace("\n", " ")[:400])
+
+
+@cli.command()
+def ask(
+    question: Annotated[str | None, typer.Argument(help="The question (omit with --batch).")] = None,
+    batch: Annotated[Path | None, typer.Option("--batch", help="JSONL file: one {id, question} a line.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Where to write batch answers (default stdout).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON answer.")] = False,
+    index_dir: IndexDir = None,
+    embedder: Embedder = None,
+) -> None:
+    """Answer a question with cited sentences, or a file of questions with --batch (JSONL in, JSONL out)."""
+    from app.explainer import QuestionError
+
+    if (question is None) == (batch is None):
+        _fail("Give either a QUESTION or --batch FILE.")
+    explainer = _explainer(_settings(index_dir, embedder))
+    if batch is not None:
+        from app.batch import run_batch
+
+        try:
+            failures = run_batch(explainer, batch, out)
+        except (OSError, ValueError) as exc:
+            _fail(str(exc))
+        if failures:
+            raise typer.Exit(1)
+        return
+    try:
+        answer = explainer.ask(question)  # type: ignore[arg-type]
+    except QuestionError as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
+        return
+    typer.echo(answer.answer)
+    for c in answer.citations:
+        typer.echo(f"  [{c.n}] {c.title} ({c.date}) - {c.doc_id} {c.start}-{c.end}")
+    if answer.abstained and answer.related:
+        typer.echo("Nearest sources: " + "; ".join(r["title"] for r in answer.related))
+
+
+@cli.command()
+def chat(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 7860,
+    index_dir: IndexDir = None,
+    embedder: Embedder = None,
+) -> None:
+    """Start the chat UI in the browser (http://127.0.0.1:7860)."""
+    from app.ui import build_ui
+
+    explainer = _explainer(_settings(index_dir, embedder))
+    build_ui(explainer).launch(server_name=host, server_port=port, show_error=True)
+
+
+def main() -> None:
+    try:
+        cli()
+    except KeyboardInterrupt:  # pragma: no cover
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

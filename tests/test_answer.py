@@ -1,0 +1,69 @@
+import pytest
+
+from app.answer import ABSTAIN_MESSAGE, claimant_tokens, question_type
+from app.config import Settings
+from app.explainer import Explainer, QuestionError
+
+
+@pytest.fixture
+def explainer(built: Settings) -> Explainer:
+    return Explainer(built)
+
+
+def assert_citations_exact(explainer: Explainer, answer) -> None:  # noqa: ANN001
+    for c in answer.citations:
+        doc = explainer.index.documents[c.doc_id]
+        assert doc.text[c.start : c.end] == c.quote
+        assert f"{c.quote} [{c.n}]" in answer.answer
+        assert c.chunk_id.startswith(c.doc_id + "#")
+
+
+def test_answer_cites_exact_passages(explainer: Explainer) -> None:
+    answer = explainer.ask("When was the Bishkek Protocol signed?")
+    assert not answer.abstained
+    assert "5 May 1994" in answer.citations[0].quote
+    assert answer.answer.startswith(answer.citations[0].quote)
+    assert 1 <= len(answer.citations) <= 5
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert_citations_exact(explainer, answer)
+    assert answer.latency_ms > 0 and set(answer.timings) == {"retrieve_ms", "answer_ms"}
+
+
+def test_contested_figure_prefers_the_named_claimant(explainer: Explainer) -> None:
+    answer = explainer.ask("How many deaths did Human Rights Watch document at Khojaly?")
+    assert "161" in answer.citations[0].quote
+    assert_citations_exact(explainer, answer)
+
+
+def test_off_topic_question_abstains(explainer: Explainer) -> None:
+    answer = explainer.ask("What is the best recipe for chocolate cake?")
+    assert answer.abstained and answer.answer == ABSTAIN_MESSAGE and not answer.citations
+
+
+def test_question_after_the_sources_end_abstains(explainer: Explainer) -> None:
+    answer = explainer.ask("What happened to the Russian peacekeepers in 2031?")
+    assert answer.abstained
+    assert answer.related, "the nearest sources are offered"
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "x" * 1001])
+def test_bad_questions_get_clear_errors(explainer: Explainer, bad: str) -> None:
+    with pytest.raises(QuestionError, match="empty|too long"):
+        explainer.ask(bad)
+
+
+def test_question_types_and_claimants() -> None:
+    assert question_type("How many people were displaced?") == "count"
+    assert question_type("When did the war end?") == "date"
+    assert question_type("Who signed the protocol?") == "person"
+    assert question_type("Why did the talks fail?") == "explain"
+    assert claimant_tokens("How many people did Armenia say were killed?") == {"armenia"}
+    assert claimant_tokens("What was the toll according to Human Rights Watch?") == {"human", "right", "watch"}
+    assert claimant_tokens("What happened in 1992?") == set()
+
+
+def test_stream_grows_to_the_full_answer(explainer: Explainer) -> None:
+    steps = list(explainer.ask_stream("When was the Bishkek Protocol signed?"))
+    texts = [t for t, _ in steps]
+    assert texts[-1] == steps[-1][1].answer
+    assert all(texts[i + 1].startswith(texts[i]) for i in range(len(texts) - 1))

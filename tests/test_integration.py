@@ -1,0 +1,59 @@
+"""End to end on the real model, real embedded Chroma, the seed news report and the real corpus."""
+
+from pathlib import Path
+
+import pytest
+
+from app.config import Settings
+from app.explainer import Explainer
+from app.index import IndexBuilder
+
+from .conftest import CORPUS
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def seed_index(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Settings:
+    settings = Settings(index_dir=tmp_path_factory.mktemp("seed-index"))  # minilm + embedded Chroma
+    report = IndexBuilder(settings).build([seeds_dir])
+    assert report.added == ["news-2023-09-20-karabakh-offensive"]
+    return settings
+
+
+def test_armenia_death_toll_from_the_news_report(seed_index: Settings) -> None:
+    answer = Explainer(seed_index).ask("How many people did Armenia say were killed?")
+    assert not answer.abstained
+    assert "32" in answer.answer.split("[1]")[0]
+    first = answer.citations[0]
+    assert first.doc_id == "news-2023-09-20-karabakh-offensive" and first.kind == "news"
+    assert first.publisher.startswith("Reuters") and first.date == "2023-09-20"
+
+
+def test_every_citation_matches_the_document(seed_index: Settings) -> None:
+    explainer = Explainer(seed_index)
+    for question in (
+        "What did Antony Blinken urge Ilham Aliyev to do?",
+        "How many people live in Nagorno-Karabakh according to ethnic Armenians?",
+        "What did Ruben Vardanyan say?",
+    ):
+        answer = explainer.ask(question)
+        for c in answer.citations:
+            text = Path(c.source_path).read_text(encoding="utf-8")
+            assert explainer.index.documents[c.doc_id].text[c.start : c.end] == c.quote
+            assert c.quote in text
+
+
+@pytest.mark.skipif(not any(CORPUS.glob("documents/*.md")), reason="corpus not written yet")
+def test_real_corpus_answers_are_cited(real_corpus_index: Settings) -> None:
+    explainer = Explainer(real_corpus_index)
+    for question in (
+        "When was the Bishkek Protocol signed?",
+        "What did UN Security Council Resolution 822 demand?",
+        "How many Russian peacekeepers did the November 2020 statement deploy?",
+    ):
+        answer = explainer.ask(question)
+        assert not answer.abstained, question
+        for c in answer.citations:
+            assert explainer.index.documents[c.doc_id].text[c.start : c.end] == c.quote
+    assert explainer.ask("Who won the 2018 football World Cup?").abstained
