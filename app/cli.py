@@ -160,6 +160,36 @@ def ask(
         typer.echo("Nearest sources: " + "; ".join(r["title"] for r in answer.related))
 
 
+@cli.command("eval")
+def evaluate(
+    questions: Annotated[
+        list[Path] | None, typer.Option("--questions", help="Question file(s), JSONL (default the dev set).")
+    ] = None,
+    config: Annotated[
+        list[str] | None, typer.Option("--config", help="Configuration(s) to compare (default: all).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Report directory (default eval/reports/<time>).")] = None,
+    index_dir: IndexDir = None,
+    embedder: Embedder = None,
+) -> None:
+    """Score retrieval, answers, citations, abstention and latency for several configurations side by side."""
+    import datetime as dt
+
+    from app.config import PROJECT_ROOT
+    from app.evaluation.runner import markdown_table, run_eval
+    from app.evaluation.systems import DEFAULT_SYSTEMS
+
+    explainer = _explainer(_settings(index_dir, embedder))
+    files = questions or [PROJECT_ROOT / "eval" / "datasets" / "dev.jsonl"]
+    out_dir = out or PROJECT_ROOT / "eval" / "reports" / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    try:
+        report = run_eval(explainer, files, config or DEFAULT_SYSTEMS, out_dir)
+    except (OSError, ValueError) as exc:
+        _fail(str(exc))
+    typer.echo(markdown_table(report))
+    typer.echo(f"\nReport: {out_dir / 'report.md'}")
+
+
 @cli.command()
 def chat(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",

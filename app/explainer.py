@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,6 +13,20 @@ from app.embeddings import Embedder, get_embedder
 from app.index import Index
 from app.retrieval import Hit, Mode, Retriever
 from app.stores import Filters
+from app.text import tokenize
+
+ANAPHORA = re.compile(r"\b(it|its|there|this|that|these|those|they|them|their|he|him|his|she|her|then)\b", re.I)
+
+
+def resolve_follow_up(question: str, history: list[str] | None) -> str:
+    """The question to search with: a follow-up ("When did it end?") borrows the content words of the
+    earlier questions it depends on; a self-contained question is left alone."""
+    if not history:
+        return question
+    if not ANAPHORA.search(question) and len(tokenize(question)) >= 4:
+        return question
+    context = " ".join(w for h in history[-2:] for w in h.split() if tokenize(w))
+    return f"{question} {context}"
 
 
 class QuestionError(ValueError):
@@ -58,14 +73,18 @@ class Explainer:
         filters: Filters | None = None,
         mode: Mode = "hybrid",
         id: str | None = None,  # noqa: A002 - the batch id is part of the public JSON
+        history: list[str] | None = None,
     ) -> Answer:
-        """Answer one question with cited sentences, or abstain."""
+        """Answer one question with cited sentences, or abstain. `history` holds the earlier questions of
+        the conversation, so that a follow-up is understood in their context."""
         started = time.perf_counter()
         question = self.check_question(question)
-        vector = self.embedder.embed_query(question)
-        hits = self.retriever.search(question, filters=filters, mode=mode, query_vector=vector)
+        query = resolve_follow_up(question, history)
+        vector = self.embedder.embed_query(query)
+        hits = self.retriever.search(query, filters=filters, mode=mode, query_vector=vector)
         retrieved = time.perf_counter()
-        answer = self.answerer.answer(question, hits, vector)
+        answer = self.answerer.answer(query, hits, vector)
+        answer.question = question
         done = time.perf_counter()
         answer.id = id
         answer.timings = {
@@ -75,9 +94,11 @@ class Explainer:
         answer.latency_ms = round((done - started) * 1000, 2)
         return answer
 
-    def ask_stream(self, question: str, filters: Filters | None = None) -> Iterator[tuple[str, Answer]]:
+    def ask_stream(
+        self, question: str, filters: Filters | None = None, history: list[str] | None = None
+    ) -> Iterator[tuple[str, Answer]]:
         """Yield the answer text as it grows, sentence by sentence, with the final `Answer` each time."""
-        answer = self.ask(question, filters)
+        answer = self.ask(question, filters, history=history)
         if answer.abstained:
             yield answer.answer, answer
             return

@@ -51,7 +51,8 @@ def respond(explainer: Explainer, message: str, history: list | None = None) -> 
     """Stream one answer for the chat: growing text first, then the sources."""
     try:
         partial = None
-        for text, answer in explainer.ask_stream(message):
+        earlier = [m["content"] for m in history or [] if isinstance(m, dict) and m.get("role") == "user"]
+        for text, answer in explainer.ask_stream(message, history=[str(q) for q in earlier][-3:]):
             partial = (text, answer)
             yield format_answer(text, answer, final=False)
         if partial:

@@ -1,0 +1,1 @@
+"""The evaluation harness: question sets in, side-by-side metrics per configuration out."""
