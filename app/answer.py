@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from app.index import Index, SentenceRef
+from app.names import NameIndex
 from app.retrieval import Hit
 from app.text import tokenize
 
@@ -105,14 +106,17 @@ class ExtractiveAnswerer:
 
     name = "extractive"
 
-    def __init__(self, index: Index, min_score: float = 0.45, max_sentences: int = 5) -> None:
+    def __init__(
+        self, index: Index, min_score: float = 0.45, max_sentences: int = 5, names: NameIndex | None = None
+    ) -> None:
         self.index = index
+        self.names = names or NameIndex()
         self.min_score = min_score
         self.max_sentences = max_sentences
         df: Counter[str] = Counter()
         self._sentence_tokens: list[set[str]] = []
         for ref in index.sentences:
-            toks = set(tokenize(index.sentence_text(ref)))
+            toks = set(tokenize(self.names.canonical(index.sentence_text(ref))))
             self._sentence_tokens.append(toks)
             df.update(toks)
         n = max(len(index.sentences), 1)
@@ -125,7 +129,7 @@ class ExtractiveAnswerer:
         return self._idf.get(token, self._max_idf)
 
     def score_sentences(self, question: str, hits: list[Hit], query_vector: np.ndarray) -> list[Scored]:
-        q_tokens = set(tokenize(question))
+        q_tokens = set(tokenize(self.names.canonical(question)))
         q_weight = sum(self.idf(t) for t in q_tokens) or 1.0
         qtype = question_type(question)
         claimant = claimant_tokens(question)

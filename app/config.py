@@ -30,6 +30,10 @@ class Settings(BaseModel):
     """Everything that can be configured, with the defaults that run offline on a laptop."""
 
     corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="Default source of documents to index.")
+    names_file: Path = Field(
+        PROJECT_ROOT / "corpus" / "data" / "names.yaml",
+        description="Name variants used to expand questions (missing file: no expansion).",
+    )
     index_dir: Path = Field(
         PROJECT_ROOT / "indexes", description="Where built indexes live (EXPLAINER_INDEX_DIR)."
     )

@@ -11,6 +11,7 @@ from app.answer import Answer, ExtractiveAnswerer
 from app.config import Settings
 from app.embeddings import Embedder, get_embedder
 from app.index import Index
+from app.names import NameIndex
 from app.retrieval import Hit, Mode, Retriever
 from app.stores import Filters
 from app.text import tokenize
@@ -47,9 +48,10 @@ class Explainer:
         self.settings = settings
         self.embedder = embedder or get_embedder(settings.embedder)
         self.index = Index.open(settings)
+        self.names = NameIndex.load(settings.names_file)
         self.retriever = Retriever(self.index, self.embedder)
         self.answerer = ExtractiveAnswerer(
-            self.index, settings.min_answer_score, settings.max_answer_sentences
+            self.index, settings.min_answer_score, settings.max_answer_sentences, self.names
         )
 
     def check_question(self, question: str) -> str:
@@ -63,9 +65,12 @@ class Explainer:
         return question
 
     def search(
-        self, question: str, k: int | None = None, filters: Filters | None = None, mode: Mode = "hybrid"
+        self, question: str, k: int | None = None, filters: Filters | None = None, mode: Mode = "hybrid",
+        history: list[str] | None = None,
     ) -> list[Hit]:
-        return self.retriever.search(self.check_question(question), k, filters, mode)
+        """The passages retrieved for a question (with its conversation history, if any)."""
+        query = self.names.expand(resolve_follow_up(self.check_question(question), history))
+        return self.retriever.search(query, k, filters, mode)
 
     def ask(
         self,
@@ -79,11 +84,12 @@ class Explainer:
         the conversation, so that a follow-up is understood in their context."""
         started = time.perf_counter()
         question = self.check_question(question)
-        query = resolve_follow_up(question, history)
+        resolved = resolve_follow_up(question, history)
+        query = self.names.expand(resolved)
         vector = self.embedder.embed_query(query)
         hits = self.retriever.search(query, filters=filters, mode=mode, query_vector=vector)
         retrieved = time.perf_counter()
-        answer = self.answerer.answer(query, hits, vector)
+        answer = self.answerer.answer(resolved, hits, vector)
         answer.question = question
         done = time.perf_counter()
         answer.id = id

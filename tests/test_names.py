@@ -1,0 +1,38 @@
+from app.names import NameIndex
+
+from .conftest import FIXTURES
+
+
+def test_variants_expand_to_the_same_entity() -> None:
+    names = NameIndex.load(FIXTURES / "names.yaml")
+    assert [e.id for e in names.find("What happened in Xankəndi and Shushi?")] == ["stepanakert", "shusha"]
+    expanded = names.expand("What happened in Khankendi?")
+    assert "Stepanakert" in expanded and "Vararakn" in expanded and "Степанакерт" not in expanded
+
+
+def test_longest_variant_wins_and_words_are_whole() -> None:
+    names = NameIndex.load(FIXTURES / "names.yaml")
+    assert [e.id for e in names.find("the Lachin corridor blockade")] == ["lachin-corridor"]
+    assert [e.id for e in names.find("the town of Lachin")] == ["lachin"]
+    assert names.find("Shushaville is not a place here") == []
+
+
+def test_missing_file_means_no_expansion(tmp_path) -> None:  # noqa: ANN001
+    names = NameIndex.load(tmp_path / "absent.yaml")
+    assert names.expand("Stepanakert") == "Stepanakert"
+
+
+def test_retrieval_with_any_variant_finds_the_same_passages(built, tmp_path) -> None:  # noqa: ANN001
+    from app.explainer import Explainer
+
+    built.names_file = FIXTURES / "names.yaml"
+    explainer = Explainer(built)
+    by_arm = [h.chunk.id for h in explainer.search("fuel depot explosion near Stepanakert", k=3)]
+    by_aze = [h.chunk.id for h in explainer.search("fuel depot explosion near Xankəndi", k=3)]
+    assert by_arm[0] == by_aze[0] and by_arm[0].startswith("exodus-2023")
+
+
+def test_canonical_makes_variants_compare_equal() -> None:
+    names = NameIndex.load(FIXTURES / "names.yaml")
+    assert names.canonical("Khankendi") == names.canonical("Stepanakert").replace("stepanakert", "stepanakert")
+    assert "entitystepanakert" in names.canonical("Talks in Xankəndi")
