@@ -191,6 +191,24 @@ def evaluate(
 
 
 @cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 7860,
+    index_dir: IndexDir = None,
+    embedder: Embedder = None,
+) -> None:
+    """Start the server: chat UI at /, REST API under /api, OpenAPI docs at /docs."""
+    import uvicorn
+
+    from app.api import create_app
+
+    settings = _settings(index_dir, embedder)
+    app = create_app(settings, _explainer(settings))
+    typer.echo(f"Karabakh Explainer on http://{host}:{port}/ (API docs at /docs)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@cli.command()
 def chat(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 7860,

@@ -23,6 +23,7 @@ ENV_VARS: dict[str, str] = {
     "EXPLAINER_CHROMA_HOST": "chroma_host",
     "EXPLAINER_CHROMA_PORT": "chroma_port",
     "EXPLAINER_MAX_QUESTION_CHARS": "max_question_chars",
+    "EXPLAINER_INGEST_TOKEN": "ingest_token",
 }
 
 
@@ -60,6 +61,9 @@ class Settings(BaseModel):
         0.45, description="Below this best-sentence score the answerer abstains (calibrated on the dev set)."
     )
     max_question_chars: int = Field(1000, description="Longer questions are rejected with an error.")
+    ingest_token: str | None = Field(
+        None, description="API token for POST /api/ingest; unset means the ingest endpoint is off."
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

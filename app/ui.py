@@ -7,7 +7,7 @@ document or user text is HTML-escaped before it reaches the page: a `<script>` i
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from app.answer import Answer
 from app.explainer import Explainer, QuestionError
@@ -61,11 +61,14 @@ def respond(explainer: Explainer, message: str, history: list | None = None) -> 
         yield escape(str(exc))
 
 
-def build_ui(explainer: Explainer):  # noqa: ANN201 - gradio Blocks
+def build_ui(explainer: Explainer | Callable[[], Explainer]):  # noqa: ANN201 - gradio Blocks
+    """The chat UI; pass a callable to always use the server's live explainer (it changes after ingest)."""
     import gradio as gr
 
+    current = explainer if callable(explainer) else (lambda: explainer)
+
     def chat_fn(message: str, history: list) -> Iterator[str]:
-        yield from respond(explainer, message, history)
+        yield from respond(current(), message, history)
 
     return gr.ChatInterface(
         chat_fn,

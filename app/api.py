@@ -1,0 +1,238 @@
+"""The REST API for newsrooms (FastAPI), with the Gradio chat UI mounted at `/`.
+
+The server holds one `Explainer`; `POST /api/ingest` builds a new index generation and swaps the
+explainer only after the build succeeded, so readers keep getting answers while documents are added.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import tempfile
+import threading
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import FastAPI, File, Header, HTTPException, Query, UploadFile
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+
+from app.config import Settings
+from app.explainer import Explainer, QuestionError
+from app.ingest import SUPPORTED_SUFFIXES, load_documents
+from app.stores import Filters
+
+MAX_UPLOAD_BYTES = 2_000_000
+MAX_BATCH = 200
+
+
+class FiltersIn(BaseModel):
+    kinds: list[str] = Field(default_factory=list, description="Only documents of these kinds.")
+    date_from: str | None = Field(None, description="Only documents covering this ISO date or later.")
+    date_to: str | None = Field(None, description="Only documents covering this ISO date or earlier.")
+
+    def build(self) -> Filters:
+        try:
+            return Filters(tuple(self.kinds), self.date_from, self.date_to)
+        except ValueError as exc:
+            raise HTTPException(422, f"bad date filter: {exc}") from exc
+
+
+class AskIn(BaseModel):
+    question: str
+    history: list[str] = Field(default_factory=list, description="Earlier questions, oldest first.")
+    filters: FiltersIn | None = None
+
+
+class BatchItem(BaseModel):
+    id: str
+    question: str
+    history: list[str] = Field(default_factory=list)
+
+
+class BatchIn(BaseModel):
+    questions: list[BatchItem] = Field(..., max_length=MAX_BATCH)
+
+
+def safe_name(name: str) -> str:
+    """A file name that cannot leave the upload folder, whatever the client sent."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = re.sub(r"[^A-Za-z0-9._-]", "_", base).lstrip(".")
+    return base[:120] or "upload"
+
+
+class Server:
+    """Holds the live explainer and swaps it after an ingest."""
+
+    def __init__(self, settings: Settings, explainer: Explainer | None = None) -> None:
+        self.settings = settings
+        self.explainer = explainer or Explainer(settings)
+        self.lock = threading.Lock()
+        self.ingest_token = settings.ingest_token
+
+    def ask(self, body: AskIn) -> dict[str, Any]:
+        filters = body.filters.build() if body.filters else None
+        try:
+            return self.explainer.ask(body.question, filters, history=body.history).to_dict()
+        except QuestionError as exc:
+            raise HTTPException(422, str(exc)) from exc
+
+
+def create_app(settings: Settings, explainer: Explainer | None = None, mount_ui: bool = True) -> FastAPI:
+    server = Server(settings, explainer)
+    api = FastAPI(
+        title="Karabakh Explainer API",
+        description="Cited answers about the Nagorno-Karabakh conflict. Every answer sentence carries [n] "
+        "markers that map to citations with exact quotes and character offsets.",
+        version="0.1.0",
+    )
+    api.state.server = server
+
+    @api.get("/api/health")
+    def health() -> dict[str, Any]:
+        """Whether an index is loaded, which one, and how big it is."""
+        index = server.explainer.index
+        return {"status": "ok", "index": index.generation, "documents": len(index.documents),
+                "passages": len(index.chunks), "ingest_enabled": bool(server.ingest_token)}
+
+    @api.post("/api/ask")
+    def ask(body: AskIn) -> dict[str, Any]:
+        """Answer one question (optionally with history and filters): the same JSON as `explainer ask --json`."""
+        return server.ask(body)
+
+    @api.post("/api/ask/stream")
+    def ask_stream(body: AskIn) -> StreamingResponse:
+        """The answer as it is composed: newline-delimited JSON, `{"text"}` lines then `{"answer"}`."""
+        filters = body.filters.build() if body.filters else None
+        try:
+            server.explainer.check_question(body.question)
+        except QuestionError as exc:
+            raise HTTPException(422, str(exc)) from exc
+
+        def lines():  # noqa: ANN202
+            final = None
+            for text, answer in server.explainer.ask_stream(body.question, filters, body.history):
+                final = answer
+                yield json.dumps({"text": text}, ensure_ascii=False) + "\n"
+            if final is not None:
+                yield json.dumps({"answer": final.to_dict()}, ensure_ascii=False) + "\n"
+
+        return StreamingResponse(lines(), media_type="application/x-ndjson")
+
+    @api.post("/api/ask/batch")
+    def ask_batch(body: BatchIn) -> dict[str, Any]:
+        """Many questions at once; a bad question gets an `error` in its own result, with its id."""
+        results = []
+        for item in body.questions:
+            try:
+                results.append(server.explainer.ask(item.question, id=item.id, history=item.history).to_dict())
+            except QuestionError as exc:
+                results.append({"id": item.id, "question": item.question, "error": str(exc)})
+        return {"answers": results}
+
+    @api.get("/api/search")
+    def search(
+        q: str = Query(..., description="The question."),
+        k: int = Query(5, ge=1, le=50),
+        mode: str = Query("hybrid", pattern="^(hybrid|dense|bm25)$"),
+        kind: Annotated[list[str] | None, Query(description="Only documents of these kinds.")] = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+    ) -> dict[str, Any]:
+        """The retrieved passages with their scores."""
+        filters = FiltersIn(kinds=kind or [], date_from=date_from, date_to=date_to).build()
+        try:
+            hits = server.explainer.search(q, k, filters, mode)  # type: ignore[arg-type]
+        except QuestionError as exc:
+            raise HTTPException(422, str(exc)) from exc
+        return {"hits": [h.to_dict() for h in hits]}
+
+    @api.get("/api/documents/{doc_id}")
+    def document(doc_id: str) -> dict[str, Any]:
+        """A document's full text and metadata (citation offsets point into `text`)."""
+        doc = server.explainer.index.documents.get(doc_id)
+        if doc is None:
+            raise HTTPException(404, f"no document {doc_id!r}")
+        return doc.to_dict()
+
+    @api.get("/api/documents")
+    def documents(kind: str | None = None) -> dict[str, Any]:
+        """The indexed documents (metadata only)."""
+        docs = [d for d in server.explainer.index.documents.values() if kind in (None, d.kind)]
+        return {"documents": [{k: v for k, v in d.to_dict().items() if k != "text"} for d in docs]}
+
+    @api.post("/api/ingest")
+    def ingest(
+        files: Annotated[list[UploadFile], File(description="Documents: .md, .txt (+ .meta.yaml), .html")],
+        authorization: str | None = Header(None),
+    ) -> dict[str, Any]:
+        """Add documents (Markdown, text, HTML) to the index. Needs `Authorization: Bearer <token>` and is
+        off unless EXPLAINER_INGEST_TOKEN is set. Reports per file what was indexed or rejected and why."""
+        if not server.ingest_token:
+            raise HTTPException(403, "ingest is disabled: set EXPLAINER_INGEST_TOKEN to enable it")
+        supplied = (authorization or "").removeprefix("Bearer ").strip()
+        if not secrets.compare_digest(supplied.encode(), server.ingest_token.encode()):
+            raise HTTPException(401, "wrong or missing API token")
+        return ingest_files(server, files)
+
+    if mount_ui:
+        import gradio as gr
+
+        from app.ui import build_ui
+
+        api = gr.mount_gradio_app(api, build_ui(lambda: server.explainer), path="/")
+    return api
+
+
+def ingest_files(server: Server, files: list[UploadFile]) -> dict[str, Any]:
+    from app.index import IndexBuilder
+
+    results: list[dict[str, Any]] = []
+    upload_root = server.settings.index_dir / "uploads"
+    upload_root.mkdir(parents=True, exist_ok=True)
+    with server.lock, tempfile.TemporaryDirectory(dir=upload_root) as tmp:
+        staged: dict[str, str] = {}
+        for upload in files:
+            original = upload.filename or ""
+            name = safe_name(original)
+            suffix = Path(name).suffix.lower()
+            data = upload.file.read(MAX_UPLOAD_BYTES + 1)
+            if suffix not in SUPPORTED_SUFFIXES and not name.endswith(".meta.yaml"):
+                results.append({"file": original, "status": "rejected",
+                                "reason": f"unsupported file type {suffix or '(none)'}; use .md, .txt or .html"})
+            elif len(data) > MAX_UPLOAD_BYTES:
+                results.append({"file": original, "status": "rejected",
+                                "reason": f"file is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB"})
+            elif name in staged.values():
+                results.append({"file": original, "status": "rejected", "reason": "duplicate file name"})
+            else:
+                target = Path(tmp) / name
+                target.write_bytes(data)
+                staged[str(target)] = original
+        docs = [p for p in staged if not p.endswith(".meta.yaml")]
+        if docs:
+            loaded = load_documents([Path(p) for p in docs])
+            for bad in loaded.rejected:
+                results.append({"file": staged[bad.path], "status": "rejected", "reason": bad.reason})
+            if loaded.documents:
+                # keep the uploaded files in the data directory so a rebuild can find them again
+                keep = server.settings.index_dir / "uploads" / "documents"
+                keep.mkdir(parents=True, exist_ok=True)
+                kept = []
+                for doc in loaded.documents:
+                    src = Path(doc.source_path)
+                    for extra in (src, src.with_name(src.name[: -len(src.suffix)] + ".meta.yaml")):
+                        if extra.exists():
+                            dest = keep / extra.name
+                            dest.write_bytes(extra.read_bytes())
+                            if extra == src:
+                                kept.append(dest)
+                report = IndexBuilder(server.settings, embedder=server.explainer.embedder).build(kept, add=True)
+                server.explainer = Explainer(server.settings, embedder=server.explainer.embedder)
+                for doc in loaded.documents:
+                    status = "updated" if doc.id in report.updated else "indexed"
+                    if doc.id in report.unchanged:
+                        status = "unchanged"
+                    results.append({"file": staged[doc.source_path], "status": status, "doc_id": doc.id})
+    return {"results": results}

@@ -1,0 +1,114 @@
+import io
+import json
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.api import create_app, safe_name
+from app.config import Settings
+from app.index import Index
+
+TOKEN = "s3cret-token"
+
+
+@pytest.fixture
+def client(built: Settings) -> TestClient:
+    built.ingest_token = TOKEN
+    return TestClient(create_app(built, mount_ui=False))
+
+
+def test_health_and_ask(client: TestClient) -> None:
+    assert client.get("/api/health").json()["documents"] == 8
+    answer = client.post("/api/ask", json={"question": "When was the Bishkek Protocol signed?"}).json()
+    assert not answer["abstained"] and "5 May 1994" in answer["answer"]
+    assert answer["citations"][0]["quote"] in answer["answer"]
+
+
+def test_ask_with_history_and_filters(client: TestClient) -> None:
+    body = {"question": "When did it take effect?", "history": ["Who signed the 1994 ceasefire truce?"],
+            "filters": {"kinds": ["agreement"]}}
+    answer = client.post("/api/ask", json=body).json()
+    assert "12 May 1994" in answer["answer"]
+    assert {c["kind"] for c in answer["citations"]} == {"agreement"}
+
+
+def test_bad_questions_and_filters_are_422(client: TestClient) -> None:
+    assert client.post("/api/ask", json={"question": "  "}).status_code == 422
+    bad_date = {"question": "ceasefire", "filters": {"date_from": "yesterday"}}
+    assert client.post("/api/ask", json=bad_date).status_code == 422
+
+
+def test_stream_sends_text_then_answer(client: TestClient) -> None:
+    response = client.post("/api/ask/stream", json={"question": "When was the Bishkek Protocol signed?"})
+    lines = [json.loads(line) for line in response.text.splitlines()]
+    assert "text" in lines[0] and "answer" in lines[-1]
+    assert lines[-2]["text"] == lines[-1]["answer"]["answer"]
+
+
+def test_batch_search_documents(client: TestClient) -> None:
+    batch = {"questions": [{"id": "a", "question": "When was the Bishkek Protocol signed?"},
+                           {"id": "b", "question": ""}]}
+    answers = client.post("/api/ask/batch", json=batch).json()["answers"]
+    assert answers[0]["id"] == "a" and answers[0]["citations"]
+    assert answers[1]["id"] == "b" and "empty" in answers[1]["error"]
+    hits = client.get("/api/search", params={"q": "Human Rights Watch Khojaly", "k": 2}).json()["hits"]
+    assert hits[0]["doc_id"] == "khojaly-1992"
+    doc = client.get("/api/documents/khojaly-1992").json()
+    assert doc["text"][hits[0]["start"] : hits[0]["end"]] == hits[0]["text"]
+    assert client.get("/api/documents/nope").status_code == 404
+    assert len(client.get("/api/documents", params={"kind": "event"}).json()["documents"]) == 3
+
+
+def _files(*items: tuple[str, bytes]) -> list:
+    return [("files", (name, io.BytesIO(data), "application/octet-stream")) for name, data in items]
+
+
+def test_ingest_requires_configuration_and_token(built: Settings) -> None:
+    closed = TestClient(create_app(built, mount_ui=False))
+    assert closed.post("/api/ingest", files=_files(("a.md", b"x"))).status_code == 403
+    built.ingest_token = TOKEN
+    open_ = TestClient(create_app(built, mount_ui=False))
+    assert open_.post("/api/ingest", files=_files(("a.md", b"x"))).status_code == 401
+    wrong = {"Authorization": "Bearer nope"}
+    assert open_.post("/api/ingest", files=_files(("a.md", b"x")), headers=wrong).status_code == 401
+
+
+def test_ingest_reports_per_file_and_keeps_index_consistent(client: TestClient, built: Settings) -> None:
+    good = b"---\nid: wire-1\nkind: news\ndate: 2025-08-08\n---\nThe leaders met at the White House on 8 August 2025.\n"
+    files = _files(
+        ("../../../etc/evil.md", good),
+        ("broken.md", b"---\nid: [oops\n---\ntext\n"),
+        ("big.txt", b"x" * 2_000_001),
+        ("image.png", b"\x89PNG"),
+    )
+    response = client.post("/api/ingest", files=files, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.status_code == 200
+    results = {r["file"]: r for r in response.json()["results"]}
+    assert results["../../../etc/evil.md"]["status"] == "indexed"
+    assert "bad YAML" in results["broken.md"]["reason"]
+    assert "larger than" in results["big.txt"]["reason"]
+    assert "unsupported" in results["image.png"]["reason"]
+    assert not Path("/etc/evil.md").exists()
+    for path in built.index_dir.rglob("*"):
+        assert path.resolve().is_relative_to(built.index_dir.resolve())
+    index = Index.open(built)
+    assert "wire-1" in index.documents and len(index.documents) == 9
+    answer = client.post("/api/ask", json={"question": "When did the leaders meet at the White House?"}).json()
+    assert any(c["doc_id"] == "wire-1" for c in answer["citations"])
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("../../x.md", "x.md"), ("..\\..\\y.txt", "y.txt"), (".hidden.md", "hidden.md"), ("", "upload"),
+     ("a b<script>.md", "a_b_script_.md")],
+)
+def test_safe_name(name: str, expected: str) -> None:
+    assert safe_name(name) == expected
+
+
+def test_ui_and_docs_are_mounted(built: Settings) -> None:
+    client = TestClient(create_app(built))
+    assert client.get("/docs").status_code == 200
+    assert "/api/ask" in client.get("/openapi.json").json()["paths"]
+    assert client.get("/").status_code == 200
