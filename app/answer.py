@@ -132,7 +132,7 @@ class ExtractiveAnswerer:
         q_tokens = set(tokenize(self.names.canonical(question)))
         q_weight = sum(self.idf(t) for t in q_tokens) or 1.0
         qtype = question_type(question)
-        claimant = claimant_tokens(question)
+        claimant = claimant_phrase(question)
         best_hit = max((h.score for h in hits), default=1.0) or 1.0
         seen: set[tuple[str, int]] = set()
         scored: list[Scored] = []
@@ -151,8 +151,9 @@ class ExtractiveAnswerer:
                 overlap = sum(self.idf(t) for t in q_tokens & self._sentence_tokens[row]) / q_weight
                 score = 0.55 * dense + 0.35 * overlap + 0.10 * (hit.score / best_hit)
                 score += _cue_bonus(qtype, text)
-                if claimant and attributes_to(text, claimant):
-                    score += 0.15
+                score += 0.2 * attribution_strength(text, claimant)
+                if qtype == "count" and number_near(text, q_tokens):
+                    score += 0.06
                 scored.append(Scored(ref, hit, row, score, dense, overlap))
         scored.sort(key=lambda s: s.score, reverse=True)
         return scored
@@ -208,21 +209,42 @@ class ExtractiveAnswerer:
         return Answer(question=question, answer=ABSTAIN_MESSAGE, abstained=True, related=related)
 
 
-def claimant_tokens(question: str) -> set[str]:
-    """Who a question asks a claim of: 'How many did Armenia say ...' -> {'armenia'}."""
+def claimant_phrase(question: str) -> str:
+    """Who a question asks a claim of: 'How many did Armenia say ...' -> 'Armenia'."""
     match = CLAIMANT.search(question)
     if not match:
-        return set()
-    return set(tokenize(match.group("who") or match.group("src") or ""))
+        return ""
+    return (match.group("who") or match.group("src") or "").strip()
 
 
-def attributes_to(text: str, claimant: set[str]) -> bool:
-    """Whether the sentence attributes something to the claimant (the name near 'according to', 'said'...)."""
+def claimant_tokens(question: str) -> set[str]:
+    return set(tokenize(claimant_phrase(question)))
+
+
+def attribution_strength(text: str, claimant: str) -> float:
+    """How directly a sentence attributes its content to the claimant: 1.0 when the claimant itself is
+    named at the attribution ('according to Armenia', 'Armenia said'), 0.4 when only something of the
+    claimant's is ('Armenia's Security Council said'), else 0."""
+    if not claimant:
+        return 0.0
+    name = re.escape(claimant)
+    verbs = r"(?:said|says|reported|reports|claimed|claims|put|puts|estimated|estimates|gave|counted|documented)"
+    direct = rf"according to (?:the )?{name}\b(?!['’]s)|\b{name}\b(?!['’]s)\s+(?:has |had |also )?{verbs}\b"
+    if re.search(direct, text, re.IGNORECASE):
+        return 1.0
+    stems = set(tokenize(claimant))
     for match in ATTRIBUTION.finditer(text):
-        window = text[max(0, match.start() - 60) : match.end() + 40]
-        if claimant & set(tokenize(window)):
-            return True
-    return False
+        if stems & set(tokenize(text[max(0, match.start() - 60) : match.end() + 40])):
+            return 0.4
+    return 0.0
+
+
+def number_near(text: str, stems: set[str], distance: int = 4) -> bool:
+    """Whether a number stands within `distance` words of one of the question's content words."""
+    tokens = re.findall(r"\d[\d,.]*|\w+", text)
+    numbers = [i for i, t in enumerate(tokens) if t[0].isdigit()]
+    words = [i for i, t in enumerate(tokens) if not t[0].isdigit() and set(tokenize(t)) & stems]
+    return any(abs(n - w) <= distance for n in numbers for w in words)
 
 
 def _cue_bonus(qtype: str, text: str) -> float:

@@ -67,3 +67,14 @@ def test_stream_grows_to_the_full_answer(explainer: Explainer) -> None:
     texts = [t for t, _ in steps]
     assert texts[-1] == steps[-1][1].answer
     assert all(texts[i + 1].startswith(texts[i]) for i in range(len(texts) - 1))
+
+
+def test_attribution_strength_prefers_the_claimant_itself() -> None:
+    from app.answer import attribution_strength
+
+    assert attribution_strength("The army killed 32, according to Armenia.", "Armenia") == 1.0
+    assert attribution_strength("Armenia said 32 people were killed.", "Armenia") == 1.0
+    assert attribution_strength("Armenia's Security Council said 207 were killed.", "Armenia") == 0.4
+    assert attribution_strength("According to Armenia's Investigative Committee, 218 died.", "Armenia") == 0.4
+    assert attribution_strength("Azerbaijan said 192 soldiers were killed.", "Armenia") == 0.0
+    assert attribution_strength("Anything at all.", "") == 0.0

@@ -34,5 +34,5 @@ def test_retrieval_with_any_variant_finds_the_same_passages(built, tmp_path) -> 
 
 def test_canonical_makes_variants_compare_equal() -> None:
     names = NameIndex.load(FIXTURES / "names.yaml")
-    assert names.canonical("Khankendi") == names.canonical("Stepanakert").replace("stepanakert", "stepanakert")
+    assert names.canonical("Khankendi").strip() == names.canonical("Stepanakert").strip()
     assert "entitystepanakert" in names.canonical("Talks in Xankəndi")
