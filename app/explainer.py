@@ -7,7 +7,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from app.answer import Answer, ExtractiveAnswerer
+from app.answer import Answer
+from app.backends import make_answerer
 from app.config import Settings
 from app.embeddings import Embedder, get_embedder
 from app.index import Index
@@ -50,9 +51,7 @@ class Explainer:
         self.index = Index.open(settings)
         self.names = NameIndex.load(settings.names_file)
         self.retriever = Retriever(self.index, self.embedder)
-        self.answerer = ExtractiveAnswerer(
-            self.index, settings.min_answer_score, settings.max_answer_sentences, self.names
-        )
+        self.answerer = make_answerer(settings, self.index, self.names)
 
     def check_question(self, question: str) -> str:
         """The question stripped, or a `QuestionError` saying what is wrong with it."""

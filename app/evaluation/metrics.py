@@ -12,14 +12,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.text import fold, tokenize
+from app.grounding import MARKER, sentence_support, split_answer
+from app.text import fold
 
 MONTH_NAMES = (
     "january", "february", "march", "april", "may", "june",
     "july", "august", "september", "october", "november", "december",
 )
 MONTHS = {name: i for i, name in enumerate(MONTH_NAMES, 1)}
-MARKER = re.compile(r"\[(\d+)\]")
 
 
 # -- retrieval -------------------------------------------------------------------------------------------
@@ -97,39 +97,7 @@ def crag_score(answerable: bool, abstained: bool, correct: bool) -> int:
 # -- citations -------------------------------------------------------------------------------------------
 
 
-def answer_sentences(answer: str) -> list[tuple[str, list[int]]]:
-    """Split an answer into sentences with the citation numbers each carries.
-
-    A sentence ends where one or more markers are followed by text, or at '.', '!' or '?' followed by
-    a space and a capital letter (markers right after the punctuation stay with their sentence)."""
-    parts = re.split(r"(?<=\])\s+(?=[^\[\s])|(?<=[.!?])\s+(?=[A-Z\"“(])", answer.strip())
-    out: list[tuple[str, list[int]]] = []
-    for part in parts:
-        if not part.strip():
-            continue
-        markers = [int(n) for n in MARKER.findall(part)]
-        text = MARKER.sub("", part).strip()
-        if not text and out:  # a marker alone belongs to the sentence before
-            out[-1][1].extend(markers)
-            continue
-        out.append((text, markers))
-    return out
-
-
-def sentence_support(sentence: str, passages: Sequence[str], threshold: float = 0.8) -> bool:
-    """A sentence is supported when at least `threshold` of its content words (stemmed, stop words out)
-    and every number in it occur in the passages it cites."""
-    words = set(tokenize(sentence))
-    if not passages:
-        return False
-    cited = " ".join(passages)
-    cited_words = set(tokenize(cited))
-    numbers = set(re.findall(r"\d+", normalise(sentence)))
-    if not numbers <= set(re.findall(r"\d+", normalise(cited))):
-        return False
-    if not words:
-        return True
-    return len(words & cited_words) / len(words) >= threshold
+answer_sentences = split_answer
 
 
 @dataclass
