@@ -8,6 +8,7 @@ related.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections import Counter
@@ -19,7 +20,8 @@ import numpy as np
 from app.index import Index, SentenceRef
 from app.names import NameIndex
 from app.retrieval import Hit
-from app.text import tokenize, words
+from app.text import concepts, tokenize, words
+from app.timeline import TIMELINE_ID, Event, in_period, parse_period, render
 
 ABSTAIN_MESSAGE = "My sources don't cover this question, so I can't answer it without guessing."
 
@@ -192,16 +194,22 @@ class ExtractiveAnswerer:
     name = "extractive"
 
     def __init__(
-        self, index: Index, min_score: float = 0.45, max_sentences: int = 5, names: NameIndex | None = None
+        self,
+        index: Index,
+        min_score: float = 0.45,
+        max_sentences: int = 5,
+        names: NameIndex | None = None,
+        events: list[Event] | None = None,
     ) -> None:
         self.index = index
+        self.events = timeline_events(index, events or [])
         self.names = names or NameIndex()
         self.min_score = min_score
         self.max_sentences = max_sentences
         df: Counter[str] = Counter()
         self._sentence_tokens: list[set[str]] = []
         for ref in index.sentences:
-            toks = set(tokenize(self.names.canonical(index.sentence_text(ref))))
+            toks = set(concepts(self.names.canonical(index.sentence_text(ref))))
             self._sentence_tokens.append(toks)
             df.update(toks)
         n = max(len(index.sentences), 1)
@@ -218,7 +226,7 @@ class ExtractiveAnswerer:
         return QuestionInfo(
             text=question,
             qtype=question_type(question),
-            tokens=set(tokenize(self.names.canonical(question))),
+            tokens=set(concepts(self.names.canonical(question))),
             claimant=claimant_phrase(question),
             years=[int(y) for y in YEAR.findall(question)],
             anchors=anchors(question),
@@ -252,10 +260,16 @@ class ExtractiveAnswerer:
 
     def answer(self, question: str, hits: list[Hit], query_vector: np.ndarray) -> Answer:
         info = self.analyse(question)
+        if info.qtype == "timeline" and self.events:
+            period = parse_period(question)
+            if period:
+                dated = self.answer_from_timeline(info, period, query_vector)
+                if dated is not None:
+                    return dated
         scored = self.score_sentences(question, hits, query_vector)
         if not scored or self.abstain_reason(info, scored):
             return self.abstain(question, hits)
-        limit = self.max_sentences if info.wants_several else 2
+        limit = self.max_sentences if info.wants_several else 3
         margin = 0.12 if info.wants_several else 0.06
         best = scored[0]
         floor = max(self.min_score, best.score - margin)
@@ -270,6 +284,36 @@ class ExtractiveAnswerer:
         if info.qtype in ("explain", "timeline"):
             chosen = [best, *sorted(chosen[1:], key=self._chronology)]
         return self.compose(question, chosen)
+
+    def answer_from_timeline(
+        self, info: QuestionInfo, period: tuple[dt.date, dt.date], query_vector: np.ndarray
+    ) -> Answer | None:
+        """Dated events of the period that fit the question's topic, in date order, each cited."""
+        days = (period[1] - period[0]).days
+        coarse = {"year", "month"} if days <= 10 else {"year"} if days <= 62 else set()
+        candidates = [e for e in self.events if in_period(e, period) and e.precision not in coarse]
+        if not candidates:
+            return None
+        # what the question is about, beyond time words and words found everywhere ("Nagorno-Karabakh")
+        topic = {t for t in info.tokens if not t.isdigit() and self.idf(t) > COMMON_IDF} - TIME_WORDS
+        weight = sum(self.idf(t) for t in topic) or 1.0
+        doc = self.index.documents[TIMELINE_ID]
+        scored: list[Scored] = []
+        for event in candidates:
+            row = self.index.sentence_row[(TIMELINE_ID, event.start)]
+            dense = float(self.index.sentence_vectors[row] @ query_vector)
+            overlap = sum(self.idf(t) for t in topic & self._sentence_tokens[row]) / weight if topic else 0.0
+            chunk = next(c for c in self.index.chunks if c.doc_id == TIMELINE_ID and c.start <= event.start < c.end)
+            ref = self.index.sentences[row]
+            score = 0.6 * dense + 0.4 * overlap
+            scored.append(Scored(ref, Hit(chunk, doc, score), row, score, dense, overlap))
+        scored.sort(key=lambda c: c.score, reverse=True)
+        if topic and scored[0].overlap == 0 and scored[0].dense < 0.45:
+            return None  # nothing in the period is about what was asked
+        best = scored[0].score
+        chosen = [c for c in scored if c.score >= best - 0.3][: self.max_sentences]
+        chosen.sort(key=lambda c: c.ref.start)
+        return self.compose(info.text, chosen)
 
     def _chronology(self, cand: Scored) -> tuple[str, str, int]:
         """Sentences in the order of their documents' periods, then as they stand in the document."""
@@ -286,6 +330,10 @@ class ExtractiveAnswerer:
         unknown = [a for a in info.anchors if not a.isdigit() and not set(words(a)) <= self._vocabulary]
         if unknown:
             return f"the sources never mention {', '.join(unknown)}"
+        if info.qtype in PREMISE_TYPES and not NEGATION & set(words(info.text)):
+            denied = negated_premise(info, self.index.sentence_text(best.ref))
+            if denied:
+                return f"the closest source contradicts the question's premise ({denied})"
         return None
 
     def compose(self, question: str, chosen: list[Scored]) -> Answer:
@@ -358,6 +406,47 @@ def number_near(text: str, stems: set[str], distance: int = 4) -> bool:
     numbers = [i for i, t in enumerate(tokens) if t[0].isdigit()]
     words = [i for i, t in enumerate(tokens) if not t[0].isdigit() and set(tokenize(t)) & stems]
     return any(abs(n - w) <= distance for n in numbers for w in words)
+
+
+COMMON_IDF = math.log(1 + 10)  # a word in more than a tenth of all sentences says little about a topic
+TIME_WORDS = frozenset(
+    concepts(
+        "happen happened event events period time year month day early late spring summer autumn winter between "
+        "january february march april may june july august september october november december"
+    )
+)
+
+
+def timeline_events(index: Index, events: list[Event]) -> list[Event]:
+    """The timeline events, if the index holds the same rendering of them (else none: offsets would be off)."""
+    doc = index.documents.get(TIMELINE_ID)
+    if not events or doc is None or render(list(events)) != doc.text:
+        return []
+    if any((TIMELINE_ID, e.start) not in index.sentence_row for e in events):
+        return []
+    return list(events)
+
+
+PREMISE_TYPES = frozenset({"explain", "date", "count", "person"})
+COMMON_TOPIC_WORDS = frozenset(
+    tokenize("war conflict karabakh nagorno azerbaijan azerbaijani armenia armenian soviet year")
+)
+
+
+def negated_premise(info: QuestionInfo, sentence: str, window: int = 6) -> str | None:
+    """The question word a sentence denies ('no ... force was deployed' against 'How many peacekeepers were
+    deployed'), or None. Names and years are not premises; only the question's other content words are."""
+    names = set(tokenize(" ".join(info.anchors)))
+    premises = [t for t in info.tokens if t not in names and t not in COMMON_TOPIC_WORDS and not t.isdigit()]
+    sentence_words = words(sentence)
+    for i, word in enumerate(sentence_words):
+        if word not in NEGATION and not word.endswith("n't"):
+            continue
+        for t in tokenize(" ".join(sentence_words[i + 1 : i + 1 + window])):
+            for p in premises:
+                if len(p) >= 4 and len(t) >= 4 and (t.startswith(p[:5]) or p.startswith(t[:5])):
+                    return p
+    return None
 
 
 def answer_type_cue(info: QuestionInfo, text: str) -> float:

@@ -40,6 +40,10 @@ class Settings(BaseModel):
         PROJECT_ROOT / "corpus" / "data" / "names.yaml",
         description="Name variants used to expand questions (missing file: no expansion).",
     )
+    timeline_file: Path = Field(
+        PROJECT_ROOT / "corpus" / "data" / "timeline.yaml",
+        description="Dated events for timeline questions (missing file: timeline answers off).",
+    )
     index_dir: Path = Field(
         PROJECT_ROOT / "indexes", description="Where built indexes live (EXPLAINER_INDEX_DIR)."
     )

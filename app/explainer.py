@@ -16,6 +16,7 @@ from app.names import NameIndex
 from app.retrieval import Hit, Mode, Retriever
 from app.stores import Filters
 from app.text import tokenize
+from app.timeline import load_events
 
 ANAPHORA = re.compile(r"\b(it|its|there|this|that|these|those|they|them|their|he|him|his|she|her|then)\b", re.I)
 
@@ -51,7 +52,8 @@ class Explainer:
         self.index = Index.open(settings)
         self.names = NameIndex.load(settings.names_file)
         self.retriever = Retriever(self.index, self.embedder)
-        self.answerer = make_answerer(settings, self.index, self.names)
+        self.events = load_events(settings.timeline_file) if settings.timeline_file.exists() else []
+        self.answerer = make_answerer(settings, self.index, self.names, events=self.events)
 
     def check_question(self, question: str) -> str:
         """The question stripped, or a `QuestionError` saying what is wrong with it."""

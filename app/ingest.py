@@ -23,6 +23,7 @@ TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
 HTML_SUFFIXES = {".html", ".htm"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
 SIDECAR_SUFFIX = ".meta.yaml"
+TIMELINE_FILE = "timeline.yaml"  # rendered into one citable document of kind "timeline"
 DEFAULT_PUBLISHER = "Karabakh Explainer corpus"
 
 
@@ -98,7 +99,9 @@ def discover(paths: Iterable[Path]) -> list[Path]:
             found.extend(
                 p
                 for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and p.name.lower() != "readme.md"
+                if p.is_file()
+                and (p.suffix.lower() in SUPPORTED_SUFFIXES or p.name == TIMELINE_FILE)
+                and p.name.lower() != "readme.md"
             )
         elif path.exists():
             found.append(path)
@@ -130,6 +133,8 @@ def load_document(path: Path) -> Document:
     """Load one file, raising `IngestError` with a reader-friendly reason when it is malformed."""
     if not path.exists():
         raise IngestError("file not found")
+    if path.name == TIMELINE_FILE:
+        return _load_timeline(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise IngestError(f"unsupported file type {suffix or '(none)'}; use .md, .txt or .html")
@@ -257,6 +262,23 @@ def _build_document(path: Path, text: str, meta: dict[str, Any]) -> Document:
         period_end=end,
         publisher=str(meta.get("publisher") or DEFAULT_PUBLISHER),
         sources=[str(s) for s in sources],
+    )
+
+
+def _load_timeline(path: Path) -> Document:
+    from app.timeline import TIMELINE_ID, TIMELINE_TITLE, load_events, render
+
+    try:
+        events = load_events(path)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise IngestError(str(exc).splitlines()[0]) from exc
+    if not events:
+        raise IngestError("timeline has no events")
+    text = render(events)
+    return Document(
+        id=TIMELINE_ID, title=TIMELINE_TITLE, kind="timeline", text=text, source_path=str(path),
+        content_hash=content_hash(text), period_start=events[0].date.isoformat(),
+        period_end=events[-1].date.isoformat(), sources=["corpus/data/timeline.yaml"],
     )
 
 

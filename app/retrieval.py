@@ -10,7 +10,7 @@ import numpy as np
 from app.chunking import Chunk
 from app.embeddings import Embedder
 from app.index import Index
-from app.ingest import Document
+from app.ingest import KINDS, Document
 from app.stores import Filters
 from app.text import tokenize
 
@@ -76,6 +76,14 @@ class Retriever:
         """The best `k` passages for `question`, near-duplicates removed."""
         settings = self.index.settings
         k = k or settings.retrieve_k
+        if not (filters and "timeline" in filters.kinds):
+            # the rendered timeline repeats the documents in one line a date; it answers timeline questions
+            # through its own path, so ordinary search leaves it out unless asked for by kind
+            filters = Filters(
+                tuple(filters.kinds) if filters and filters.kinds else tuple(k_ for k_ in KINDS if k_ != "timeline"),
+                filters.date_from if filters else None,
+                filters.date_to if filters else None,
+            )
         depth = max(settings.candidate_k, k)
         dense: dict[int, float] = {}
         lexical: dict[int, float] = {}

@@ -181,3 +181,45 @@ def tokenize(text: str) -> list[str]:
     content = [w.replace("’", "'").split("'")[0] for w in words(text)]
     content = [w for w in content if w and w not in STOPWORDS]
     return _stemmer().stemWords(content)
+
+
+# Words that ask the same thing in different ways. Phrases are rewritten first, then stems are mapped to
+# the first stem of their group, so "step down" in a question meets "resigned" in a source.
+PHRASES = {
+    r"\bstep(?:ped|s|ping)? down\b": "resign",
+    r"\bhand(?:ed|s|ing)? (?:back|over)\b": "return",
+    r"\bt(?:ake|ook|aken|aking) (?:control|over)\b": "capture",
+    r"\bs(?:et|ets|etting) up\b": "establish",
+    r"\bcame to power\b": "elect",
+    r"\bpull(?:ed|ing)? out\b": "withdraw",
+}
+SYNONYM_GROUPS = [
+    "resign quit",
+    "return releas freed",
+    "captur seiz fell fall retook recaptur",
+    "kill die dead death toll casualti fatal",
+    "sign signatori",
+    "found establish creat form",
+    "begin began start launch",
+    "end ceas conclud finish",
+    "withdraw withdrew departur",
+    "displac flee fled refuge expel",
+]
+
+
+@lru_cache(maxsize=1)
+def _synonyms() -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for group in SYNONYM_GROUPS:
+        stems = group.split()
+        for stem in stems:
+            mapping[stem] = stems[0]
+    return mapping
+
+
+def concepts(text: str) -> list[str]:
+    """`tokenize` with synonyms merged: the unit of question-to-sentence word overlap."""
+    for pattern, word in PHRASES.items():
+        text = re.sub(pattern, word, text, flags=re.IGNORECASE)
+    synonyms = _synonyms()
+    return [synonyms.get(t, t) for t in tokenize(text)]

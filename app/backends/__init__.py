@@ -12,10 +12,14 @@ from app.names import NameIndex
 BACKENDS = ("extractive", *CHAT_MODELS)
 
 
-def make_answerer(settings: Settings, index: Index, names: NameIndex, backend: str | None = None) -> Answerer:
+def make_answerer(
+    settings: Settings, index: Index, names: NameIndex, backend: str | None = None, events: list | None = None
+) -> Answerer:
     """The named backend (default: `settings.answer_backend`); LLM backends wrap the extractive one."""
     name = backend or settings.answer_backend
-    extractive = ExtractiveAnswerer(index, settings.min_answer_score, settings.max_answer_sentences, names)
+    extractive = ExtractiveAnswerer(
+        index, settings.min_answer_score, settings.max_answer_sentences, names, events
+    )
     if name == "extractive":
         return extractive
     if name not in CHAT_MODELS:
