@@ -281,9 +281,38 @@ class ExtractiveAnswerer:
             if any(float(vec @ self.index.sentence_vectors[c.row]) > 0.9 for c in chosen):
                 continue
             chosen.append(cand)
+        chosen = self.add_rival_claims(info, scored, chosen)
         if info.qtype in ("explain", "timeline"):
             chosen = [best, *sorted(chosen[1:], key=self._chronology)]
         return self.compose(question, chosen)
+
+    def add_rival_claims(self, info: QuestionInfo, scored: list[Scored], chosen: list[Scored]) -> list[Scored]:
+        """For a contested figure or date, the other sides' attributed claims too, never just one of them.
+
+        Applies to 'how many' and 'when' questions that do not name a claimant, and to questions that ask
+        about sides, blame or disputes. A rival claim is an attributed sentence ('according to', 'said',
+        'estimated'...) close in score that brings a figure or date the answer does not have yet."""
+        figures = info.qtype in ("count", "date") and not info.claimant
+        if not (figures or RIVAL_CUE.search(info.text)):
+            return chosen
+        have = set().union(*(claims(self.index.sentence_text(c.ref)) for c in chosen))
+        out = list(chosen)
+        for cand in scored[1:15]:
+            if len(out) >= max(len(chosen), 4) or cand.score < scored[0].score - 0.2:
+                break
+            if cand in out:
+                continue
+            text = self.index.sentence_text(cand.ref)
+            if not ATTRIBUTION.search(text):
+                continue
+            new = claims(text) - have
+            if figures and not new:
+                continue
+            if info.qtype == "count" and not number_near(text, info.tokens):
+                continue
+            out.append(cand)
+            have |= new
+        return out
 
     def answer_from_timeline(
         self, info: QuestionInfo, period: tuple[dt.date, dt.date], query_vector: np.ndarray
@@ -331,9 +360,10 @@ class ExtractiveAnswerer:
         if unknown:
             return f"the sources never mention {', '.join(unknown)}"
         if info.qtype in PREMISE_TYPES and not NEGATION & set(words(info.text)):
-            denied = negated_premise(info, self.index.sentence_text(best.ref))
-            if denied:
-                return f"the closest source contradicts the question's premise ({denied})"
+            for cand in scored[:PREMISE_DEPTH]:
+                denied = negated_premise(info, self.index.sentence_text(cand.ref))
+                if denied:
+                    return f"a close source contradicts the question's premise ({denied})"
         return None
 
     def compose(self, question: str, chosen: list[Scored]) -> Answer:
@@ -427,7 +457,22 @@ def timeline_events(index: Index, events: list[Event]) -> list[Event]:
     return list(events)
 
 
+RIVAL_CUE = re.compile(
+    r"\b(each side|both sides|each say|each said|responsib\w*|blame\w*|disput\w*|contested|"
+    r"according to \w+ and|armenian and azerbaijani|azerbaijani and armenian)\b",
+    re.IGNORECASE,
+)
+
+
+def claims(text: str) -> set[str]:
+    """The figures and dates a sentence states (years alone do not count as a claim)."""
+    found = {m.group(0) for m in FULL_DATE.finditer(text)}
+    found |= {n.replace(",", "") for n in re.findall(r"\d[\d,]*(?:\.\d+)?", YEAR.sub(" ", FULL_DATE.sub(" ", text)))}
+    return found
+
+
 PREMISE_TYPES = frozenset({"explain", "date", "count", "person"})
+PREMISE_DEPTH = 2  # how many of the best sentences may reveal a false premise
 COMMON_TOPIC_WORDS = frozenset(
     tokenize("war conflict karabakh nagorno azerbaijan azerbaijani armenia armenian soviet year")
 )
