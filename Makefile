@@ -32,8 +32,8 @@ $(VENV)/.installed-test: $(VENV)/.installed
 index: install  ## build the index if it is missing, update it if the corpus changed
 	$(BIN)/explainer index || echo "Some files were skipped (see above); the rest are indexed."
 
-run: index  ## the chat UI on http://127.0.0.1:7860
-	$(BIN)/explainer chat
+run: index  ## the chat UI on http://127.0.0.1:7860 (REST API under /api, docs at /docs)
+	$(BIN)/explainer serve
 
 test: install-test  ## the whole suite: unit tests and integration tests on the real model, Chroma and corpus
 	$(BIN)/ruff check app tests

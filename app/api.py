@@ -71,6 +71,17 @@ class Server:
         self.lock = threading.Lock()
         self.ingest_token = settings.ingest_token
 
+    def check_token(self, supplied: str) -> None:
+        """PermissionError unless ingest is enabled and `supplied` is its token."""
+        if not self.ingest_token:
+            raise PermissionError("ingest is disabled: set EXPLAINER_INGEST_TOKEN to enable it")
+        if not secrets.compare_digest(supplied.strip().encode(), self.ingest_token.encode()):
+            raise PermissionError("wrong or missing API token")
+
+    def ingest(self, files: list[tuple[str, bytes]], token: str) -> dict[str, Any]:
+        self.check_token(token)
+        return ingest_files(self, files)
+
     def ask(self, body: AskIn) -> dict[str, Any]:
         filters = body.filters.build() if body.filters else None
         try:
@@ -171,21 +182,55 @@ def create_app(settings: Settings, explainer: Explainer | None = None, mount_ui:
         off unless EXPLAINER_INGEST_TOKEN is set. Reports per file what was indexed or rejected and why."""
         if not server.ingest_token:
             raise HTTPException(403, "ingest is disabled: set EXPLAINER_INGEST_TOKEN to enable it")
-        supplied = (authorization or "").removeprefix("Bearer ").strip()
-        if not secrets.compare_digest(supplied.encode(), server.ingest_token.encode()):
-            raise HTTPException(401, "wrong or missing API token")
-        return ingest_files(server, files)
+        supplied = (authorization or "").removeprefix("Bearer ")
+        try:
+            server.check_token(supplied)
+        except PermissionError as exc:
+            raise HTTPException(401, str(exc)) from exc
+        return ingest_files(server, [(u.filename or "", u.file.read(MAX_UPLOAD_BYTES + 1)) for u in files])
+
+    @api.get("/api/timeline")
+    def timeline(
+        date_from: str | None = Query(None, description="ISO date: events on or after it."),
+        date_to: str | None = Query(None, description="ISO date: events on or before it."),
+        q: str | None = Query(None, description="Only events whose text mentions this (any name variant)."),
+    ) -> dict[str, Any]:
+        """Dated events from the timeline, optionally within a period and about a topic."""
+        import datetime as dt
+
+        try:
+            start = dt.date.fromisoformat(date_from) if date_from else dt.date.min
+            end = dt.date.fromisoformat(date_to) if date_to else dt.date.max
+        except ValueError as exc:
+            raise HTTPException(422, f"bad date: {exc}") from exc
+        explainer = server.explainer
+        wanted = {e.id for e in explainer.names.find(q)} if q else set()
+        events = []
+        for e in explainer.events:
+            if not start <= e.date <= end:
+                continue
+            text = " ".join([e.title, e.summary, *e.places, *e.actors])
+            if q and not ({x.id for x in explainer.names.find(text)} & wanted or q.lower() in text.lower()):
+                continue
+            events.append({
+                "id": e.id, "date": e.date.isoformat(), "precision": e.precision, "label": e.label,
+                "title": e.title, "summary": e.summary, "places": e.places, "actors": e.actors, "docs": e.docs,
+                "citation": {"doc_id": "timeline", "start": e.start, "end": e.end},
+            })
+        return {"events": events}
 
     if mount_ui:
         import gradio as gr
 
-        from app.ui import build_ui
+        from app.ui import UI_CSS, UI_HEAD, build_ui
 
-        api = gr.mount_gradio_app(api, build_ui(lambda: server.explainer), path="/")
+        page = build_ui(lambda: server.explainer, server.ingest if server.ingest_token else None)
+        api = gr.mount_gradio_app(api, page, path="/", head=UI_HEAD, css=UI_CSS)
     return api
 
 
-def ingest_files(server: Server, files: list[UploadFile]) -> dict[str, Any]:
+def ingest_files(server: Server, files: list[tuple[str, bytes]]) -> dict[str, Any]:
+    """Stage, check and index uploaded files; a report line per file, and the live explainer swapped."""
     from app.index import IndexBuilder
 
     results: list[dict[str, Any]] = []
@@ -193,11 +238,9 @@ def ingest_files(server: Server, files: list[UploadFile]) -> dict[str, Any]:
     upload_root.mkdir(parents=True, exist_ok=True)
     with server.lock, tempfile.TemporaryDirectory(dir=upload_root) as tmp:
         staged: dict[str, str] = {}
-        for upload in files:
-            original = upload.filename or ""
+        for original, data in files:
             name = safe_name(original)
             suffix = Path(name).suffix.lower()
-            data = upload.file.read(MAX_UPLOAD_BYTES + 1)
             if suffix not in SUPPORTED_SUFFIXES and not name.endswith(".meta.yaml"):
                 results.append({"file": original, "status": "rejected",
                                 "reason": f"unsupported file type {suffix or '(none)'}; use .md, .txt or .html"})

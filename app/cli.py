@@ -215,11 +215,8 @@ def chat(
     index_dir: IndexDir = None,
     embedder: Embedder = None,
 ) -> None:
-    """Start the chat UI in the browser (http://127.0.0.1:7860)."""
-    from app.ui import build_ui
-
-    explainer = _explainer(_settings(index_dir, embedder))
-    build_ui(explainer).launch(server_name=host, server_port=port, show_error=True)
+    """Start the chat UI in the browser (http://127.0.0.1:7860); the same server as `serve`."""
+    serve(host, port, index_dir, embedder)
 
 
 def main() -> None:
