@@ -36,11 +36,11 @@ run: index  ## the chat UI on http://127.0.0.1:7860 (REST API under /api, docs a
 	$(BIN)/explainer serve
 
 test: install-test  ## the whole suite: unit tests and integration tests on the real model, Chroma and corpus
-	$(BIN)/ruff check app tests
+	$(BIN)/ruff check app tests bench
 	$(BIN)/pytest -q
 
 lint: install-test
-	$(BIN)/ruff check app tests
+	$(BIN)/ruff check app tests bench
 
 clean:
 	rm -rf $(VENV) indexes/gen-* indexes/CURRENT

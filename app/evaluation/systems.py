@@ -8,6 +8,7 @@ chunk's first sentences.
 
 from __future__ import annotations
 
+import copy
 import tempfile
 import time
 from collections.abc import Callable
@@ -26,9 +27,15 @@ class SystemResult:
 
 
 class ExplainerSystem:
-    """The product itself, with one retrieval mode."""
+    """The product itself, with one retrieval mode and, optionally, another answer backend."""
 
-    def __init__(self, explainer: Explainer, mode: str) -> None:
+    def __init__(self, explainer: Explainer, mode: str, backend: str | None = None) -> None:
+        if backend is not None:
+            from app.backends import make_answerer
+
+            settings = explainer.settings.model_copy(update={"answer_backend": backend})
+            explainer = copy.copy(explainer)
+            explainer.answerer = make_answerer(settings, explainer.index, explainer.names, events=explainer.events)
         self.explainer = explainer
         self.mode = mode
 
@@ -100,5 +107,9 @@ SYSTEMS: dict[str, Callable[[Explainer], Any]] = {
     "dense": lambda e: ExplainerSystem(e, "dense"),
     "bm25": lambda e: ExplainerSystem(e, "bm25"),
     "langchain-naive": LangChainNaive,
+    # hybrid retrieval with an LLM answer backend (configured by the EXPLAINER_LLM_* settings)
+    "llamacpp": lambda e: ExplainerSystem(e, "hybrid", "llamacpp"),
+    "ollama": lambda e: ExplainerSystem(e, "hybrid", "ollama"),
+    "openai": lambda e: ExplainerSystem(e, "hybrid", "openai"),
 }
 DEFAULT_SYSTEMS = ["hybrid", "dense", "bm25", "langchain-naive"]
