@@ -67,6 +67,9 @@ def normalise(text: str) -> str:
         lambda m: f"{m.group(3)}-{MONTHS[m.group(1)]:02d}-{int(m.group(2)):02d}",
         text,
     )
+    text = re.sub(  # a month and year (no day) -> YYYY-MM, which "YYYY-MM-DD" of the same month contains
+        rf"\b({month})\s+(\d{{4}})\b", lambda m: f"{m.group(2)}-{MONTHS[m.group(1)]:02d}", text
+    )
     text = re.sub(r"(?<=\d)[,\u202f\u00a0 ](?=\d{3}\b)", "", text)  # 100,417 / 100 417 -> 100417
     text = re.sub(r"[^\w\s-]", " ", text)
     text = text.replace("-", " - ")
