@@ -1,4 +1,4 @@
-"""Batch Q&A: a JSONL file of `{id, question}` lines in, one JSON answer per line out (same ids)."""
+"""Batch Q&A: a JSONL file of `{id, question, history?}` lines in, one JSON answer per line out (same ids)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,11 @@ def read_questions(path: Path) -> list[dict[str, Any]]:
         if not isinstance(obj, dict) or "question" not in obj:
             rows.append({"id": f"line-{lineno}", "error": f"line {lineno} needs a 'question' field"})
             continue
-        rows.append({"id": str(obj.get("id", f"line-{lineno}")), "question": obj["question"]})
+        history = obj.get("history") or []
+        if not isinstance(history, list):
+            rows.append({"id": str(obj.get("id", f"line-{lineno}")), "error": f"line {lineno}: history must be a list"})
+            continue
+        rows.append({"id": str(obj.get("id", f"line-{lineno}")), "question": obj["question"], "history": history})
     return rows
 
 
@@ -35,7 +39,7 @@ def answer_rows(explainer: Explainer, rows: list[dict[str, Any]]) -> list[dict[s
             out.append(row)
             continue
         try:
-            out.append(explainer.ask(row["question"], id=row["id"]).to_dict())
+            out.append(explainer.ask(row["question"], id=row["id"], history=[str(h) for h in row["history"]]).to_dict())
         except QuestionError as exc:
             out.append({"id": row["id"], "question": row["question"], "error": str(exc)})
     return out

@@ -126,11 +126,16 @@ def ask(
     question: Annotated[str | None, typer.Argument(help="The question (omit with --batch).")] = None,
     batch: Annotated[Path | None, typer.Option("--batch", help="JSONL file: one {id, question} a line.")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Where to write batch answers (default stdout).")] = None,
+    history: Annotated[
+        list[str] | None,
+        typer.Option("--history", help="An earlier question of the conversation (repeatable, oldest first)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON answer.")] = False,
     index_dir: IndexDir = None,
     embedder: Embedder = None,
 ) -> None:
-    """Answer a question with cited sentences, or a file of questions with --batch (JSONL in, JSONL out)."""
+    """Answer a question with cited sentences, or a file of questions with --batch (JSONL in, JSONL out).
+    A follow-up ("When did it end?") is understood with --history giving the earlier questions."""
     from app.explainer import QuestionError
 
     if (question is None) == (batch is None):
@@ -147,7 +152,7 @@ def ask(
             raise typer.Exit(1)
         return
     try:
-        answer = explainer.ask(question)  # type: ignore[arg-type]
+        answer = explainer.ask(question, history=history)  # type: ignore[arg-type]
     except QuestionError as exc:
         _fail(str(exc))
     if as_json:

@@ -225,6 +225,48 @@ def explain_article(explainer: Explainer, article: str, limit: int = 8) -> list[
     return cards
 
 
+def article_events(explainer: Explainer, article: str, limit: int = 4) -> list[dict[str, Any]]:
+    """Timeline events on the dates an article gives ("19 September 2023"), each cited to the timeline."""
+    import datetime as dt
+
+    from app.answer import FULL_DATE, Citation
+    from app.timeline import MONTHS, TIMELINE_ID
+
+    doc = explainer.index.documents.get(TIMELINE_ID)
+    if doc is None or not explainer.events:
+        return []
+    dates = set()
+    for match in FULL_DATE.finditer(article):
+        parts = match.group(0).replace(",", "").split()
+        day, month, year = (parts[1], parts[0], parts[2]) if parts[0].lower() in MONTHS else parts
+        try:
+            dates.add(dt.date(int(year), MONTHS[month.lower()], int(day.split("-")[0])))
+        except (KeyError, ValueError):
+            continue
+    cards = []
+    for event in explainer.events:
+        if event.precision == "day" and event.date in dates and len(cards) < limit:
+            chunk = next(
+                c for c in explainer.index.chunks if c.doc_id == TIMELINE_ID and c.start <= event.start < c.end
+            )
+            citation = Citation(
+                1,
+                TIMELINE_ID,
+                chunk.id,
+                doc.title,
+                doc.kind,
+                event.label,
+                doc.publisher,
+                doc.source_path,
+                event.summary,
+                event.start,
+                event.end,
+            )
+            answer = Answer(event.title, f"{event.summary} [1]", False, [citation])
+            cards.append({"entity": f"{event.label}: {event.title}", "type": "event", "question": "", "answer": answer})
+    return cards
+
+
 def format_background(cards: list[dict[str, Any]]) -> str:
     if not cards:
         return "<p>No places, people, events or agreements from the sources were found in this text.</p>"
@@ -365,8 +407,9 @@ def build_ui(
         def explain(text: str, progress=gr.Progress()):  # noqa: ANN202, B008
             if not text or not text.strip():
                 return "<p>Paste the text of an article first.</p>"
-            progress(0.1, desc="Finding places, people and agreements")
-            return format_background(explain_article(current(), text[:20_000]))
+            progress(0.1, desc="Finding places, people, events and agreements")
+            text = text[:20_000]
+            return format_background(article_events(current(), text) + explain_article(current(), text))
 
         explain_btn.click(explain, article, background, api_name="explain")
 

@@ -82,3 +82,17 @@ def test_question_errors(env: Path, corpus_dir: Path) -> None:
     assert "empty" in runner.invoke(cli, ["ask", "  "]).stderr
     result = runner.invoke(cli, ["ask", "why " * 400])
     assert result.exit_code == 2 and "too long" in result.stderr
+
+
+def test_follow_up_with_history(env: Path, corpus_dir: Path, tmp_path: Path) -> None:
+    runner.invoke(cli, ["index", "--source", str(corpus_dir)])
+    result = runner.invoke(
+        cli, ["ask", "--json", "When did it take effect?", "--history", "Who signed the 1994 ceasefire truce?"]
+    )
+    assert "12 May 1994" in json.loads(result.stdout)["answer"]
+    batch = tmp_path / "f.jsonl"
+    batch.write_text(
+        '{"id": "f", "question": "When did it take effect?", "history": ["Who signed the 1994 ceasefire truce?"]}\n'
+    )
+    out = runner.invoke(cli, ["ask", "--batch", str(batch)])
+    assert "12 May 1994" in json.loads(out.stdout.splitlines()[0])["answer"]

@@ -83,3 +83,22 @@ def test_sources_and_timeline_lists_escape_text(built: Settings, tmp_path: Path)
 
     rendered = format_timeline([_Event()])
     assert "<script>" not in rendered and "&lt;script&gt;" in rendered and "#doc:&lt;x&gt;" in rendered
+
+
+def test_article_events_are_cited_to_the_timeline(fake_settings: Settings, corpus_dir: Path) -> None:
+    from app.index import IndexBuilder
+    from app.ui import article_events
+
+    (corpus_dir / "data").mkdir()
+    (corpus_dir / "data" / "timeline.yaml").write_text((FIXTURES / "timeline.yaml").read_text())
+    IndexBuilder(fake_settings).build([corpus_dir])
+    fake_settings.timeline_file = corpus_dir / "data" / "timeline.yaml"
+    explainer = Explainer(fake_settings)
+    cards = article_events(explainer, "Officials recalled what happened on 8 May 1992 and on November 10, 2020.")
+    assert [c["entity"] for c in cards] == [
+        "8 May 1992: Armenian forces take Shusha",
+        "10 November 2020: Trilateral statement",
+    ]
+    for card in cards:
+        c = card["answer"].citations[0]
+        assert explainer.index.documents[c.doc_id].text[c.start : c.end] == c.quote
