@@ -130,6 +130,7 @@ class Answer:
     related: list[dict[str, Any]] = field(default_factory=list)
     latency_ms: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    answered_by: str = "extractive"  # the backend whose text this is (an LLM's answer may fall back)
     id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:

@@ -36,8 +36,10 @@ def split_answer(answer: str) -> list[tuple[str, list[int]]]:
     """Split an answer into sentences with the citation numbers each carries.
 
     A sentence ends where one or more markers are followed by text, or at '.', '!' or '?' followed by
-    a space and a capital letter (markers right after the punctuation stay with their sentence)."""
-    parts = re.split(r"(?<=\])\s+(?=[^\[\s])|(?<=[.!?])\s+(?=[A-Z\"“(])", answer.strip())
+    a space and a capital letter, except after an initial (markers right after the punctuation stay with
+    their sentence)."""
+    # an initial or abbreviation ("A. Hakobyan", "U.S. State") does not end a sentence
+    parts = re.split(r"(?<=\])\s+(?=[^\[\s])|(?<=[.!?])(?<![\s.][A-Z]\.)\s+(?=[A-Z\"“(])", answer.strip())
     out: list[tuple[str, list[int]]] = []
     for part in parts:
         if not part.strip():

@@ -25,7 +25,10 @@ def test_retrieval_metrics_hand_computed() -> None:
 
 def test_retrieval_counts_empty_runs_as_misses() -> None:
     assert m.retrieval_metrics({"q": ["d"]}, {"q": []}) == {
-        "recall@5": 0.0, "recall@10": 0.0, "mrr@10": 0.0, "ndcg@10": 0.0
+        "recall@5": 0.0,
+        "recall@10": 0.0,
+        "mrr@10": 0.0,
+        "ndcg@10": 0.0,
     }
 
 
@@ -55,7 +58,9 @@ def test_fact_recall_and_crag() -> None:
     assert m.fact_recall(answer, facts) == 1.0
     assert m.fact_recall("The toll was 613.", facts) == pytest.approx(1 / 3)
     assert [m.crag_score(True, False, True), m.crag_score(True, True, False), m.crag_score(True, False, False)] == [
-        1, 0, -1
+        1,
+        0,
+        -1,
     ]
     assert [m.crag_score(False, True, False), m.crag_score(False, False, False)] == [1, -1]
 
@@ -67,6 +72,14 @@ def test_answer_sentences_keep_their_markers() -> None:
         ("It took effect on 12 May.", [2, 3]),
         ("Unsourced claim.", []),
     ]
+
+
+def test_initials_do_not_end_sentences() -> None:
+    answer = (
+        "Thomas de Waal gave about 90, and the Armenian author A. Hakobyan more than 100. [1] "
+        "The U.S. State Department said 350. [2]"
+    )
+    assert [m for _, m in m.answer_sentences(answer)] == [[1], [2]]
 
 
 def test_citation_scores_hand_computed() -> None:

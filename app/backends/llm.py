@@ -99,7 +99,9 @@ class LLMAnswerer:
             parts.append(sentence + " " + "".join(f"[{n}]" for n in numbers))
         if not parts:
             return None
-        return Answer(question=question, answer=" ".join(parts), abstained=False, citations=citations)
+        return Answer(
+            question=question, answer=" ".join(parts), abstained=False, citations=citations, answered_by=self.name
+        )
 
 
 def best_sentence(sentence: str, hit: Hit) -> tuple[int, int]:

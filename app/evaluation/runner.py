@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from app.backends.chat_models import CHAT_MODELS
 from app.evaluation import metrics as m
 from app.evaluation.dataset import EvalQuestion, load_questions
 from app.evaluation.systems import SYSTEMS
@@ -16,7 +17,8 @@ HEADLINE = [
     ("recall@5", "R@5"), ("mrr@10", "MRR@10"), ("ndcg@10", "nDCG@10"), ("correct", "Correct (answerable)"),
     ("fact_recall", "Fact recall"), ("crag", "CRAG score"), ("abstain_unanswerable", "Abstain (unanswerable)"),
     ("false_abstain", "Wrong abstain (answerable)"), ("citation_validity", "Cit. validity"),
-    ("citation_coverage", "Cit. coverage"), ("citation_support", "Cit. support"), ("p95_total_ms", "p95 ms"),
+    ("citation_coverage", "Cit. coverage"), ("citation_support", "Cit. support"),
+    ("llm_kept", "LLM answers kept by the verifier"), ("p95_total_ms", "p95 ms"),
 ]
 
 
@@ -29,6 +31,7 @@ def score_question(q: EvalQuestion, answer: dict[str, Any], documents: dict[str,
         "id": q.id, "category": q.category, "answerable": q.answerable, "abstained": abstained,
         "fact_recall": recall, "correct": correct, "crag": m.crag_score(q.answerable, abstained, correct),
         "answer": text,
+        "answered_by": answer.get("answered_by", ""),
     }
     if not abstained and answer.get("citations") is not None:
         cs = m.citation_scores(text, answer["citations"], documents)
@@ -97,6 +100,10 @@ def run_eval(
             rows.append(row)
             timings.append(result.timings)
         report["configs"][name] = aggregate(rows, m.retrieval_metrics(gold, ranked), timings)
+        if name in CHAT_MODELS:  # how often the model's own answer passed the verifier (else: extractive)
+            answered = [r for r in rows if not r["abstained"]]
+            kept = sum(r["answered_by"] == name for r in answered)
+            report["configs"][name]["llm_kept"] = kept / len(answered) if answered else 0.0
         report["configs"][name]["latencies_ms"] = [t["total_ms"] for t in timings]
         report["questions"][name] = rows
     write_report(report, out_dir)
