@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from app.answer import Answer
 from app.backends import make_answerer
@@ -34,13 +33,6 @@ def resolve_follow_up(question: str, history: list[str] | None) -> str:
 
 class QuestionError(ValueError):
     """A question that cannot be asked as it is (empty, too long)."""
-
-
-@dataclass
-class Turn:
-    """An earlier question in a conversation (answers are not needed to resolve follow-ups)."""
-
-    question: str
 
 
 class Explainer:

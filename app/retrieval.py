@@ -74,6 +74,8 @@ class Retriever:
         query_tokens: list[str] | None = None,
     ) -> list[Hit]:
         """The best `k` passages for `question`, near-duplicates removed."""
+        if mode not in MODES:
+            raise ValueError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
         settings = self.index.settings
         k = k or settings.retrieve_k
         if not (filters and "timeline" in filters.kinds):

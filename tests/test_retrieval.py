@@ -44,3 +44,10 @@ def test_near_duplicates_are_removed(fake_settings: Settings, corpus_dir) -> Non
     hits = _retriever(fake_settings).search("How many civilians were killed at Khojaly?", k=5)
     khojaly = [h for h in hits if h.document.id.startswith("khojaly")]
     assert len(khojaly) == 1
+
+
+def test_unknown_mode_is_an_error(built: Settings) -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="unknown search mode"):
+        _retriever(built).search("ceasefire", mode="fuzzy")  # type: ignore[arg-type]
