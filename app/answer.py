@@ -247,8 +247,11 @@ class ExtractiveAnswerer:
             anchors=anchors(question),
         )
 
-    def score_sentences(self, question: str, hits: list[Hit], query_vector: np.ndarray) -> list[Scored]:
-        info = self.analyse(question)
+    def score_sentences(
+        self, question: str, hits: list[Hit], query_vector: np.ndarray, info: QuestionInfo | None = None
+    ) -> list[Scored]:
+        """Every sentence of the retrieved passages, scored against the question, best first."""
+        info = info or self.analyse(question)
         q_weight = sum(self.idf(t) for t in info.tokens) or 1.0
         best_hit = max((h.score for h in hits), default=1.0) or 1.0
         seen: set[tuple[str, int]] = set()
@@ -281,7 +284,7 @@ class ExtractiveAnswerer:
                 dated = self.answer_from_timeline(info, period, query_vector)
                 if dated is not None:
                     return dated
-        scored = self.score_sentences(question, hits, query_vector)
+        scored = self.score_sentences(question, hits, query_vector, info)
         if not scored or self.abstain_reason(info, scored):
             return self.abstain(question, hits)
         limit = self.max_sentences if info.wants_several else 3
