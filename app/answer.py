@@ -350,7 +350,7 @@ class ExtractiveAnswerer:
             row = self.index.sentence_row[(TIMELINE_ID, event.start)]
             dense = float(self.index.sentence_vectors[row] @ query_vector)
             overlap = sum(self.idf(t) for t in topic & self._sentence_tokens[row]) / weight if topic else 0.0
-            chunk = next(c for c in self.index.chunks if c.doc_id == TIMELINE_ID and c.start <= event.start < c.end)
+            chunk = self.index.chunk_at(TIMELINE_ID, event.start)
             ref = self.index.sentences[row]
             score = 0.6 * dense + 0.4 * overlap
             scored.append(Scored(ref, Hit(chunk, doc, score), row, score, dense, overlap))

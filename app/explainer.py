@@ -101,7 +101,7 @@ class Explainer:
         if answer.abstained:
             yield answer.answer, answer
             return
-        text = ""
-        for citation in answer.citations:
-            text = f"{text} {citation.quote} [{citation.n}]".strip()
-            yield text, answer
+        # one step per cited sentence: the answer split after each group of [n] markers
+        parts = re.split(r"(?<=\])\s+(?=[^\[\s])", answer.answer)
+        for i in range(1, len(parts) + 1):
+            yield " ".join(parts[:i]), answer

@@ -353,5 +353,9 @@ class Index:
             )
         return cls(settings, gen)
 
+    def chunk_at(self, doc_id: str, offset: int) -> Chunk:
+        """The first chunk of a document that contains the character offset."""
+        return next(c for c in self.chunks if c.doc_id == doc_id and c.start <= offset < c.end)
+
     def sentence_text(self, ref: SentenceRef) -> str:
         return self.documents[ref.doc_id].text[ref.start : ref.end]

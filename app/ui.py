@@ -246,9 +246,7 @@ def article_events(explainer: Explainer, article: str, limit: int = 4) -> list[d
     cards = []
     for event in explainer.events:
         if event.precision == "day" and event.date in dates and len(cards) < limit:
-            chunk = next(
-                c for c in explainer.index.chunks if c.doc_id == TIMELINE_ID and c.start <= event.start < c.end
-            )
+            chunk = explainer.index.chunk_at(TIMELINE_ID, event.start)
             citation = Citation(
                 1,
                 TIMELINE_ID,

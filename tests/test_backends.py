@@ -42,6 +42,15 @@ def test_backend_answers_with_verified_citations(built: Settings, backend: str) 
     for c in answer.citations:
         assert explainer.index.documents[c.doc_id].text[c.start : c.end] == c.quote
     assert answer.answer.endswith("[1]")
+    assert answer.answered_by == backend
+
+
+def test_streaming_an_llm_answer_ends_with_its_own_text(built: Settings) -> None:
+    with FakeLLMServer() as server:
+        explainer = _explainer(built, "openai", server.url)
+        steps = list(explainer.ask_stream("When was the Bishkek Protocol signed?"))
+    final_text, answer = steps[-1]
+    assert answer.answered_by == "openai" and final_text == answer.answer
 
 
 @pytest.mark.parametrize("backend", ["openai", "ollama"])
