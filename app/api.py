@@ -18,10 +18,12 @@ from fastapi import FastAPI, File, Header, HTTPException, Query, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
+from app.batch import answer_rows
 from app.config import Settings
 from app.explainer import Explainer, QuestionError
 from app.ingest import SUPPORTED_SUFFIXES, load_documents
 from app.stores import Filters
+from app.timeline import TIMELINE_ID
 
 MAX_UPLOAD_BYTES = 2_000_000
 MAX_BATCH = 200
@@ -134,13 +136,7 @@ def create_app(settings: Settings, explainer: Explainer | None = None, mount_ui:
     @api.post("/api/ask/batch")
     def ask_batch(body: BatchIn) -> dict[str, Any]:
         """Many questions at once; a bad question gets an `error` in its own result, with its id."""
-        results = []
-        for item in body.questions:
-            try:
-                results.append(server.explainer.ask(item.question, id=item.id, history=item.history).to_dict())
-            except QuestionError as exc:
-                results.append({"id": item.id, "question": item.question, "error": str(exc)})
-        return {"answers": results}
+        return {"answers": answer_rows(server.explainer, [item.model_dump() for item in body.questions])}
 
     @api.get("/api/search")
     def search(
@@ -215,7 +211,7 @@ def create_app(settings: Settings, explainer: Explainer | None = None, mount_ui:
             events.append({
                 "id": e.id, "date": e.date.isoformat(), "precision": e.precision, "label": e.label,
                 "title": e.title, "summary": e.summary, "places": e.places, "actors": e.actors, "docs": e.docs,
-                "citation": {"doc_id": "timeline", "start": e.start, "end": e.end},
+                "citation": {"doc_id": TIMELINE_ID, "start": e.start, "end": e.end},
             })
         return {"events": events}
 
