@@ -179,7 +179,7 @@ def words(text: str) -> list[str]:
 def tokenize(text: str) -> list[str]:
     """Stemmed content words: the unit of BM25 and of term overlap between question and sentence."""
     content = [w.replace("’", "'").split("'")[0] for w in words(text)]
-    content = [w for w in content if w and w not in STOPWORDS]
+    content = [w for w in content if len(w) > 1 and w not in STOPWORDS]
     return _stemmer().stemWords(content)
 
 

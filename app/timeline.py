@@ -88,8 +88,21 @@ def render(events: list[Event]) -> str:
 def parse_period(question: str) -> tuple[dt.date, dt.date] | None:
     """The date range a question asks about, or None. Understands '1993', 'May 1992', '19 September
     2023', 'between 1988 and 1994', '1988-1994', 'between 19 and 21 September 2023', 'late April 2023',
-    'spring 2001', 'the winter of 1993-1994'."""
+    'spring 2001', 'the winter of 1993-1994', 'between December 2022 and April 2023'."""
     q = question.replace("–", "-")
+    m = re.search(
+        rf"\b(?:between|from)\s+(?:(early|mid|late)[- ])?({MONTH_RE})(?:\s+(\d{{4}}))?\s+(?:and|to|until)\s+"
+        rf"(?:(early|mid|late)[- ])?({MONTH_RE})\s+(\d{{4}})\b",
+        q,
+        re.I,
+    )
+    if m:  # 'between December 2022 and April 2023', 'from late May to July 1992'
+        last_year, last = int(m.group(6)), MONTHS[m.group(5).lower()]
+        first = MONTHS[m.group(2).lower()]
+        first_year = int(m.group(3)) if m.group(3) else last_year - (first > last)
+        start = dt.date(first_year, first, 20 if (m.group(1) or "").lower() == "late" else 1)
+        end_day = 10 if (m.group(4) or "").lower() == "early" else calendar.monthrange(last_year, last)[1]
+        return start, dt.date(last_year, last, end_day)
     m = re.search(rf"\b(\d{{1,2}})\s*(?:-|and|to)\s*(\d{{1,2}})\s+({MONTH_RE})\s+(\d{{4}})\b", q)
     if m:
         month, year = MONTHS[m.group(3).lower()], int(m.group(4))
@@ -104,11 +117,11 @@ def parse_period(question: str) -> tuple[dt.date, dt.date] | None:
         first = MONTHS[m.group(2).lower()]
         last = MONTHS[m.group(3).lower()] if m.group(3) else first
         start, end = dt.date(year, first, 1), dt.date(year, last, calendar.monthrange(year, last)[1])
-        part = (m.group(1) or "").lower()
-        if part == "early":
+        part = (m.group(1) or "").lower()  # 'late November and December 1991' starts on 20 November
+        if part == "early" and last == first:
             end = dt.date(year, first, 10)
         elif part == "late":
-            start = dt.date(year, last, 20)
+            start = dt.date(year, first, 20)
         return start, end
     m = re.search(r"\bwinter of (\d{4})\s*-\s*(\d{2,4})\b", q, re.I)
     if m:

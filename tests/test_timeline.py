@@ -27,6 +27,10 @@ D = dt.date
         ("What happened in April and May 2024?", (D(2024, 4, 1), D(2024, 5, 31))),
         ("What happened in the winter of 1993-1994?", (D(1993, 12, 1), D(1994, 2, 28))),
         ("What happened in spring 2001?", (D(2001, 3, 1), D(2001, 5, 31))),
+        ("What happened between December 2022 and April 2023?", (D(2022, 12, 1), D(2023, 4, 30))),
+        ("What happened from late May to July 1992?", (D(1992, 5, 20), D(1992, 7, 31))),
+        ("What happened between late November and December 1991?", (D(1991, 11, 20), D(1991, 12, 31))),
+        ("What happened in late November and December 1991?", (D(1991, 11, 20), D(1991, 12, 31))),
         ("What happened next?", None),
     ],
 )

@@ -16,8 +16,18 @@ from app.grounding import MARKER, sentence_support, split_answer
 from app.text import fold
 
 MONTH_NAMES = (
-    "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 )
 MONTHS = {name: i for i, name in enumerate(MONTH_NAMES, 1)}
 
@@ -70,6 +80,16 @@ def normalise(text: str) -> str:
     text = re.sub(  # a month and year (no day) -> YYYY-MM, which "YYYY-MM-DD" of the same month contains
         rf"\b({month})\s+(\d{{4}})\b", lambda m: f"{m.group(2)}-{MONTHS[m.group(1)]:02d}", text
     )
+    text = re.sub(  # a day and month (no year) -> MM-DD, which "YYYY-MM-DD" of the same day contains
+        rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({month})\b",
+        lambda m: f"{MONTHS[m.group(2)]:02d}-{int(m.group(1)):02d}",
+        text,
+    )
+    text = re.sub(
+        rf"\b({month})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b",
+        lambda m: f"{MONTHS[m.group(1)]:02d}-{int(m.group(2)):02d}",
+        text,
+    )
     text = re.sub(r"(?<=\d)[,\u202f\u00a0 ](?=\d{3}\b)", "", text)  # 100,417 / 100 417 -> 100417
     text = re.sub(r"[^\w\s-]", " ", text)
     text = text.replace("-", " - ")
@@ -77,9 +97,14 @@ def normalise(text: str) -> str:
 
 
 def contains(answer: str, alternative: str) -> bool:
-    """Whether a normalised alternative occurs in the normalised answer as whole words."""
+    """Whether a normalised alternative occurs in the normalised answer as whole words (the last one
+    possibly inflected)."""
     needle = normalise(alternative)
-    return bool(needle) and f" {needle} " in f" {normalise(answer)} "
+    if not needle:
+        return False
+    # a word may carry an inflection ("resign" is in "resigned", "capture" in "captures"); numbers may not
+    suffix = "(?:s|es|d|ed|ing)?" if needle[-1].isalpha() else ""
+    return re.search(rf"(?<!\S){re.escape(needle)}{suffix}(?!\S)", normalise(answer)) is not None
 
 
 def fact_recall(answer: str, facts: Sequence[Sequence[str]]) -> float:
@@ -117,9 +142,7 @@ def citation_scores(answer: str, citations: Sequence[dict], documents: dict[str,
     by_n = {c["n"]: c["quote"] for c in citations}
     sentences = answer_sentences(answer)
     covered = [bool(markers) and all(n in by_n for n in markers) for _, markers in sentences]
-    supported = [
-        sentence_support(text, [by_n[n] for n in markers if n in by_n]) for text, markers in sentences
-    ]
+    supported = [sentence_support(text, [by_n[n] for n in markers if n in by_n]) for text, markers in sentences]
     n = len(sentences) or 1
     return CitationScores(
         validity=sum(valid) / len(valid) if valid else 1.0,
