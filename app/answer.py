@@ -20,7 +20,7 @@ import numpy as np
 from app.index import Index, SentenceRef
 from app.names import NameIndex
 from app.retrieval import Hit
-from app.text import concepts, tokenize, words
+from app.text import concepts, fold, tokenize, words
 from app.timeline import TIMELINE_ID, Event, in_period, parse_period, render
 
 ABSTAIN_MESSAGE = "My sources don't cover this question, so I can't answer it without guessing."
@@ -29,6 +29,7 @@ NUMBER = re.compile(r"\d")
 YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 FULL_DATE = re.compile(rf"\b\d{{1,2}}(?:-\d{{1,2}})?\s+{MONTH}\s+\d{{4}}\b|\b{MONTH}\s+\d{{1,2}},\s+\d{{4}}\b")
+DAY_MONTH = re.compile(rf"\b\d{{1,2}}(?:-\d{{1,2}})?\s+{MONTH}\b|\b{MONTH}\s+\d{{1,2}}\b(?!\d)")
 MONTH_YEAR = re.compile(rf"\b{MONTH}\s+\d{{4}}\b")
 PERSON = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?(?:yan|yev|ov|ev|ian|in)?\b")
 NEGATION = frozenset({"not", "no", "never", "neither", "nor", "none", "without", "nobody", "nothing"})
@@ -131,6 +132,7 @@ class Answer:
     latency_ms: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     answered_by: str = "extractive"  # the backend whose text this is (an LLM's answer may fall back)
+    reason: str = ""  # why the answerer abstained, when it did
     id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -184,6 +186,7 @@ class QuestionInfo:
     claimant: str
     years: list[int]
     anchors: list[str]
+    named: dict[str, str] = field(default_factory=dict)  # token of each name in the question -> the name
 
     @property
     def wants_several(self) -> bool:
@@ -245,7 +248,22 @@ class ExtractiveAnswerer:
             claimant=claimant_phrase(question),
             years=[int(y) for y in YEAR.findall(question)],
             anchors=anchors(question),
+            named=self.named_tokens(question),
         )
+
+    def named_tokens(self, question: str) -> dict[str, str]:
+        """The distinctive names a question gives (an entity of names.yaml, or another capitalised word that
+        is not a month), as token -> name. Names found in most of the corpus ('Armenia') are left out."""
+        named: dict[str, str] = {}
+        masked = question
+        for start, end, entity in self.names.mentions(question):
+            named.update({t: entity.label for t in concepts("entity" + re.sub(r"\W", "", entity.id))})
+            if len(fold(question)) == len(question):
+                masked = masked[:start] + " " * (end - start) + masked[end:]
+        for word in anchors(masked):
+            if not word.isdigit():
+                named.update({t: word for t in concepts(word) if t not in TIME_WORDS})
+        return {t: name for t, name in named.items() if self.idf(t) > COMMON_IDF}
 
     def score_sentences(
         self, question: str, hits: list[Hit], query_vector: np.ndarray, info: QuestionInfo | None = None
@@ -285,8 +303,9 @@ class ExtractiveAnswerer:
                 if dated is not None:
                     return dated
         scored = self.score_sentences(question, hits, query_vector, info)
-        if not scored or self.abstain_reason(info, scored):
-            return self.abstain(question, hits)
+        reason = self.abstain_reason(info, scored) if scored else "no passage was retrieved"
+        if reason:
+            return self.abstain(question, hits, reason)
         limit = self.max_sentences if info.wants_several else 3
         margin = 0.12 if info.wants_several else 0.06
         best = scored[0]
@@ -384,7 +403,13 @@ class ExtractiveAnswerer:
         unknown = [a for a in info.anchors if not a.isdigit() and not set(words(a)) <= self._vocabulary]
         if unknown:
             return f"the sources never mention {', '.join(unknown)}"
-        if info.qtype in PREMISE_TYPES and not NEGATION & set(words(info.text)):
+        present = set().union(*(self._sentence_tokens[c.row] for c in scored[:NAMED_DEPTH]))
+        if not set(info.named) <= present:  # 'Karabakh' is also a word of 'Nagorno-Karabakh'
+            present |= set(tokenize(" ".join(self.index.sentence_text(c.ref) for c in scored[:NAMED_DEPTH])))
+        absent = list(dict.fromkeys(name for t, name in info.named.items() if t not in present))
+        if absent:
+            return f"no close source mentions {', '.join(absent)}"
+        if info.qtype in PREMISE_TYPES and not negative(info.text):
             for cand in scored[:PREMISE_DEPTH]:
                 denied = negated_premise(info, self.index.sentence_text(cand.ref))
                 if denied:
@@ -417,12 +442,12 @@ class ExtractiveAnswerer:
             parts.append(f"{quote} [{n}]")
         return Answer(question=question, answer=" ".join(parts), abstained=False, citations=citations)
 
-    def abstain(self, question: str, hits: list[Hit]) -> Answer:
+    def abstain(self, question: str, hits: list[Hit], reason: str = "") -> Answer:
         related = [
             {"doc_id": h.document.id, "title": h.document.title, "kind": h.document.kind}
             for h in _unique_docs(hits)[:3]
         ]
-        return Answer(question=question, answer=ABSTAIN_MESSAGE, abstained=True, related=related)
+        return Answer(question=question, answer=ABSTAIN_MESSAGE, abstained=True, related=related, reason=reason)
 
 
 def claimant_phrase(question: str) -> str:
@@ -455,11 +480,23 @@ def attribution_strength(text: str, claimant: str) -> float:
     return 0.0
 
 
+def undated(text: str) -> str:
+    """`text` without its dates ('27 February 1988', 'May 5'), so that the numbers left are counts."""
+    return DAY_MONTH.sub(" ", FULL_DATE.sub(" ", text))
+
+
+MEASURE_QUESTION = re.compile(r"\bhow (?:long|large|big|far|wide)\b|\bwhat (?:area|length|distance)\b", re.I)
+MEASURE = re.compile(
+    r"\d[\d,.]*[- ](?:square )?(?:kilomet|km|met|mile|hectare|year|month|week|day|hour)", re.IGNORECASE
+)
+
+
 def number_near(text: str, stems: set[str], distance: int = 4) -> bool:
-    """Whether a number stands within `distance` words of one of the question's content words."""
+    """Whether a number (not a year) stands within `distance` words of one of the question's content words."""
+    text = undated(text)  # '27 February 1988' is no count
     tokens = re.findall(r"\d[\d,.]*|\w+", text)
-    numbers = [i for i, t in enumerate(tokens) if t[0].isdigit()]
-    words = [i for i, t in enumerate(tokens) if not t[0].isdigit() and set(tokenize(t)) & stems]
+    numbers = [i for i, t in enumerate(tokens) if t[0].isdigit() and not YEAR.fullmatch(t.rstrip(",."))]
+    words = [i for i, t in enumerate(tokens) if not t[0].isdigit() and set(concepts(t)) & stems]
     return any(abs(n - w) <= distance for n in numbers for w in words)
 
 
@@ -497,6 +534,7 @@ def claims(text: str) -> set[str]:
     return found
 
 
+NAMED_DEPTH = 10  # every name in the question must occur in one of this many best sentences
 PREMISE_TYPES = frozenset({"explain", "date", "count", "person"})
 PREMISE_DEPTH = 2  # how many of the best sentences may reveal a false premise
 COMMON_TOPIC_WORDS = frozenset(
@@ -504,14 +542,32 @@ COMMON_TOPIC_WORDS = frozenset(
 )
 
 
+NEGATIVE_WORDS = NEGATION | {"refuse", "refused", "reject", "rejected", "instead", "fail", "failed", "deny", "denied"}
+AUXILIARIES = frozenset({"did", "does", "do", "was", "were", "is", "are", "has", "have", "had", "could", "would"})
+TEMPORAL_LIMIT = re.compile(r"\b(?:until|only (?:in|on|after|when)|before|later|yet)\b", re.IGNORECASE)
+
+
+def negative(question: str) -> bool:
+    """Whether a question is itself about something not done ('Why didn't...', 'Why did X refuse...'), so
+    that a source saying 'not' answers it rather than denying it."""
+    return any(
+        w in NEGATIVE_WORDS or w.endswith("n't") or (w.endswith("nt") and w[:-2] in AUXILIARIES)
+        for w in words(question)
+    )
+
+
+
 def negated_premise(info: QuestionInfo, sentence: str, window: int = 6) -> str | None:
     """The question word a sentence denies ('no ... force was deployed' against 'How many peacekeepers were
-    deployed'), or None. Names and years are not premises; only the question's other content words are."""
+    deployed'), or None. Names and years are not premises; only the question's other content words are. A
+    denial limited in time ('had not been delimited ... until 2024') denies nothing about the later time."""
     names = set(tokenize(" ".join(info.anchors)))
     premises = [t for t in info.tokens if t not in names and t not in COMMON_TOPIC_WORDS and not t.isdigit()]
     sentence_words = words(sentence)
     for i, word in enumerate(sentence_words):
         if word not in NEGATION and not word.endswith("n't"):
+            continue
+        if TEMPORAL_LIMIT.search(" ".join(sentence_words[i + 1 :])):
             continue
         for t in tokenize(" ".join(sentence_words[i + 1 : i + 1 + window])):
             for p in premises:
@@ -523,9 +579,11 @@ def negated_premise(info: QuestionInfo, sentence: str, window: int = 6) -> str |
 def answer_type_cue(info: QuestionInfo, text: str) -> float:
     """How well a sentence has the kind of content the question asks for, from -0.5 to 1."""
     if info.qtype == "count":
+        if MEASURE_QUESTION.search(info.text) and not MEASURE.search(text):
+            return -0.5  # 'How long was the section?' wants kilometres (or years), not any number
         if number_near(text, info.tokens):
             return 1.0
-        return 0.4 if re.search(r"\d[\d,.]*(?!\d)", YEAR.sub("", text)) else -0.5
+        return 0.4 if re.search(r"\d[\d,.]*(?!\d)", YEAR.sub("", undated(text))) else -0.5
     if info.qtype == "date":
         if any(m.group(0) not in info.text for m in FULL_DATE.finditer(text)):
             return 1.0

@@ -161,6 +161,8 @@ def ask(
     typer.echo(answer.answer)
     for c in answer.citations:
         typer.echo(f"  [{c.n}] {c.title} ({c.date}) - {c.doc_id} {c.start}-{c.end}")
+    if answer.abstained and answer.reason:
+        typer.echo(f"Why: {answer.reason}.")
     if answer.abstained and answer.related:
         typer.echo("Nearest sources: " + "; ".join(r["title"] for r in answer.related))
 

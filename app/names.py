@@ -60,6 +60,13 @@ class NameIndex:
             found.setdefault(entity.id, entity)
         return list(found.values())
 
+    def mentions(self, text: str) -> list[tuple[int, int, Entity]]:
+        """(start, end, entity) of every variant in `text`; offsets are into `text` when folding keeps its
+        length (it does for text without decomposable accents), else into `fold(text)`."""
+        if self._pattern is None:
+            return []
+        return [(m.start(), m.end(), self._owner[m.group(1)]) for m in self._pattern.finditer(fold(text))]
+
     def canonical(self, text: str) -> str:
         """`text` folded, with every variant replaced by one token per entity, so that 'Khankendi' in a
         sentence matches 'Stepanakert' in a question when words are compared."""

@@ -129,14 +129,15 @@ def linked_answer(answer: Answer, text: str | None = None) -> str:
 def format_sources(answer: Answer) -> str:
     """Numbered source cards (title, kind, date, publisher, quoted passage) under an answer."""
     if answer.abstained:
+        why = f"<p><b>Why:</b> {escape(answer.reason)}.</p>" if answer.reason else ""
         if not answer.related:
-            return ""
+            return why
         items = "".join(
             f'<li><a href="#doc:{html.escape(r["doc_id"])}">{escape(r["title"])}</a> ({escape(r["kind"])})</li>'
             for r in answer.related
             if "doc_id" in r
         )
-        return f"<p><b>Nearest sources:</b></p><ul>{items}</ul>" if items else ""
+        return why + (f"<p><b>Nearest sources:</b></p><ul>{items}</ul>" if items else "")
     cards = []
     for c in answer.citations:
         cards.append(

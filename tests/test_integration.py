@@ -57,3 +57,30 @@ def test_real_corpus_answers_are_cited(real_corpus_index: Settings) -> None:
         for c in answer.citations:
             assert explainer.index.documents[c.doc_id].text[c.start : c.end] == c.quote
     assert explainer.ask("Who won the 2018 football World Cup?").abstained
+
+
+@pytest.mark.skipif(not any(CORPUS.glob("documents/*.md")), reason="corpus not written yet")
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        # every word is in the corpus, but no source near the question names Iranian troops or the US election
+        ("Why did Iranian soldiers take over from the Russian peacekeepers in 2024?", "no close source mentions"),
+        ("Who became president of the United States in the 2024 election?", "no close source mentions"),
+        ("How many UN peacekeepers were deployed after the 1994 ceasefire?", "contradicts the question's premise"),
+        ("What did the two governments agree in 2031?", "after the sources end"),
+    ],
+)
+def test_real_corpus_abstains_with_a_reason(real_corpus_index: Settings, question: str, reason: str) -> None:
+    answer = Explainer(real_corpus_index).ask(question)
+    assert answer.abstained and reason in answer.reason, (question, answer.reason, answer.answer)
+
+
+@pytest.mark.skipif(not any(CORPUS.glob("documents/*.md")), reason="corpus not written yet")
+def test_real_corpus_answers_negative_questions(real_corpus_index: Settings) -> None:
+    """A source saying 'not' answers a question about something not done; it does not deny its premise."""
+    explainer = Explainer(real_corpus_index)
+    question = "Why did Azerbaijan refuse to call Armenians held after the 2020 ceasefire prisoners of war?"
+    answer = explainer.ask(question)
+    assert not answer.abstained and "armed groups" in answer.answer
+    answer = explainer.ask("How long was the border section delimited between Tavush and Gazakh in 2024?")
+    assert not answer.abstained and "12.7" in answer.answer
