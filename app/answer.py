@@ -257,7 +257,8 @@ class ExtractiveAnswerer:
         named: dict[str, str] = {}
         masked = question
         for start, end, entity in self.names.mentions(question):
-            named.update({t: entity.label for t in concepts("entity" + re.sub(r"\W", "", entity.id))})
+            if entity.type != "agreement":  # agreements go by descriptions ('the 1994 ceasefire'), not names
+                named.update({t: entity.label for t in concepts("entity" + re.sub(r"\W", "", entity.id))})
             if len(fold(question)) == len(question):
                 masked = masked[:start] + " " * (end - start) + masked[end:]
         for word in anchors(masked):
