@@ -336,7 +336,7 @@ class ExtractiveAnswerer:
         have = set().union(*(claims(self.index.sentence_text(c.ref)) for c in chosen))
         out = list(chosen)
         for cand in scored[1:15]:
-            if len(out) >= max(len(chosen), 4) or cand.score < scored[0].score - 0.2:
+            if len(out) >= max(len(chosen), 4) or cand.score < scored[0].score - RIVAL_MARGIN:
                 break
             if cand in out:
                 continue
@@ -521,6 +521,7 @@ def timeline_events(index: Index, events: list[Event]) -> list[Event]:
     return list(events)
 
 
+RIVAL_MARGIN = 0.3  # how far below the best sentence another side's claim may score and still be given
 RIVAL_CUE = re.compile(
     r"\b(each side|both sides|each say|each said|responsib\w*|blame\w*|disput\w*|contested|"
     r"according to \w+ and|armenian and azerbaijani|azerbaijani and armenian)\b",
