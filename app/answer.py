@@ -315,11 +315,12 @@ class ExtractiveAnswerer:
         for cand in scored[1:]:
             if len(chosen) >= limit or cand.score < floor:
                 break
-            vec = self.index.sentence_vectors[cand.row]
-            if any(float(vec @ self.index.sentence_vectors[c.row]) > 0.9 for c in chosen):
+            if self.repeats(cand, chosen):
                 continue
             chosen.append(cand)
         chosen = self.add_rival_claims(info, scored, chosen)
+        if info.qtype in COVER_TYPES:
+            chosen = self.cover_the_question(info, scored, chosen)
         if info.qtype in ("explain", "timeline"):
             chosen = [best, *sorted(chosen[1:], key=self._chronology)]
         return self.compose(question, chosen)
@@ -350,6 +351,37 @@ class ExtractiveAnswerer:
                 continue
             out.append(cand)
             have |= new
+        return out
+
+    def repeats(self, cand: Scored, chosen: list[Scored]) -> bool:
+        """Whether a sentence says again what a chosen one says: nearly the same meaning, and no figure or
+        date of its own ('... Armenians displaced ... 300,000' and '... Azerbaijanis displaced ... 724,000'
+        are close in meaning but are two facts)."""
+        vec = self.index.sentence_vectors[cand.row]
+        close = [c for c in chosen if float(vec @ self.index.sentence_vectors[c.row]) > 0.9]
+        if not close:
+            return False
+        have = set().union(*(claims(self.index.sentence_text(c.ref)) for c in close))
+        return claims(self.index.sentence_text(cand.ref)) <= have
+
+    def cover_the_question(self, info: QuestionInfo, scored: list[Scored], chosen: list[Scored]) -> list[Scored]:
+        """For a question with several parts ('How did X compare with Y?'), add the close sentence that
+        covers most of what the chosen ones leave out, while that is a good share of the question."""
+        out = list(chosen)
+        weight = sum(self.idf(t) for t in info.tokens) or 1.0
+        while len(out) < self.max_sentences:
+            covered = set().union(*(self._sentence_tokens[c.row] for c in out))
+            best_gain, pick = COVER_GAIN, None
+            for cand in scored[1:COVER_DEPTH]:
+                if cand in out or cand.score < scored[0].score - COVER_MARGIN:
+                    continue
+                new = (info.tokens - covered) & self._sentence_tokens[cand.row]
+                gain = sum(self.idf(t) for t in new) / weight
+                if gain > best_gain and not self.repeats(cand, out):
+                    best_gain, pick = gain, cand
+            if pick is None:
+                return out
+            out.append(pick)
         return out
 
     def answer_from_timeline(
@@ -410,11 +442,27 @@ class ExtractiveAnswerer:
         absent = list(dict.fromkeys(name for t, name in info.named.items() if t not in present))
         if absent:
             return f"no close source mentions {', '.join(absent)}"
+        expected = self.only_expected(info, scored[:PREMISE_DEPTH])
+        if expected:
+            return f"the closest sources, written before it, only expect it in {expected}"
         if info.qtype in PREMISE_TYPES and not negative(info.text):
             for cand in scored[:PREMISE_DEPTH]:
+                if cand.score < best.score - PREMISE_GAP:
+                    break
                 denied = negated_premise(info, self.index.sentence_text(cand.ref))
                 if denied:
                     return f"a close source contradicts the question's premise ({denied})"
+        return None
+
+    def only_expected(self, info: QuestionInfo, close: list[Scored]) -> int | None:
+        """A year the question asks about that the close sources give only as a future date ('elections
+        due in 2026'): they were written before it, so they cannot say what happened then."""
+        texts = [self.index.sentence_text(c.ref) for c in close]
+        for year in info.years:
+            future = [m for t in texts for m in FUTURE.finditer(t) if m.group("year") == str(year)]
+            mentions = sum(t.count(str(year)) for t in texts)
+            if future and mentions == len(future):
+                return year
         return None
 
     def compose(self, question: str, chosen: list[Scored]) -> Answer:
@@ -521,6 +569,10 @@ def timeline_events(index: Index, events: list[Event]) -> list[Event]:
     return list(events)
 
 
+COVER_TYPES = frozenset({"compare", "explain", "list", "other"})
+COVER_DEPTH = 20  # how many of the best sentences may complete an answer's coverage of the question
+COVER_MARGIN = 0.3  # how far below the best sentence such a sentence may score
+COVER_GAIN = 0.15  # the least share of the question's (idf-weighted) words it must add
 RIVAL_MARGIN = 0.3  # how far below the best sentence another side's claim may score and still be given
 RIVAL_CUE = re.compile(
     r"\b(each side|both sides|each say|each said|responsib\w*|blame\w*|disput\w*|contested|"
@@ -537,8 +589,13 @@ def claims(text: str) -> set[str]:
 
 
 NAMED_DEPTH = 10  # every name in the question must occur in one of this many best sentences
-PREMISE_TYPES = frozenset({"explain", "date", "count", "person"})
-PREMISE_DEPTH = 2  # how many of the best sentences may reveal a false premise
+PREMISE_TYPES = frozenset({"explain", "date", "count", "person", "other"})
+PREMISE_DEPTH = 3  # how many of the best sentences may reveal a false premise...
+PREMISE_GAP = 0.1  # ...if they score this close to the best one
+FUTURE = re.compile(
+    r"\b(?:due|scheduled|expected|planned|set|to be held)\s+(?:in|for|by)\s+(?:[A-Z]\w+\s+)?(?P<year>\d{4})\b"
+)
+CLAUSE_END = re.compile(r"[;:]|,\s+(?:and|but|while|whereas|which|although|so|when)\b|\s+but\s+")
 COMMON_TOPIC_WORDS = frozenset(
     tokenize("war conflict karabakh nagorno azerbaijan azerbaijani armenia armenian soviet year")
 )
@@ -565,16 +622,17 @@ def negated_premise(info: QuestionInfo, sentence: str, window: int = 6) -> str |
     denial limited in time ('had not been delimited ... until 2024') denies nothing about the later time."""
     names = set(tokenize(" ".join(info.anchors)))
     premises = [t for t in info.tokens if t not in names and t not in COMMON_TOPIC_WORDS and not t.isdigit()]
-    sentence_words = words(sentence)
-    for i, word in enumerate(sentence_words):
-        if word not in NEGATION and not word.endswith("n't"):
-            continue
-        if TEMPORAL_LIMIT.search(" ".join(sentence_words[i + 1 :])):
-            continue
-        for t in tokenize(" ".join(sentence_words[i + 1 : i + 1 + window])):
-            for p in premises:
-                if len(p) >= 4 and len(t) >= 4 and (t.startswith(p[:5]) or p.startswith(t[:5])):
-                    return p
+    for clause in CLAUSE_END.split(sentence):  # 'did not intervene, and the ceasefire...' denies no ceasefire
+        clause_words = words(clause)
+        for i, word in enumerate(clause_words):
+            if word not in NEGATION and not word.endswith("n't"):
+                continue
+            if TEMPORAL_LIMIT.search(" ".join(clause_words[i + 1 :])):
+                continue
+            for t in tokenize(" ".join(clause_words[i + 1 : i + 1 + window])):
+                for p in premises:
+                    if len(p) >= 4 and len(t) >= 4 and (t.startswith(p[:5]) or p.startswith(t[:5])):
+                        return p
     return None
 
 

@@ -78,3 +78,15 @@ def test_attribution_strength_prefers_the_claimant_itself() -> None:
     assert attribution_strength("According to Armenia's Investigative Committee, 218 died.", "Armenia") == 0.4
     assert attribution_strength("Azerbaijan said 192 soldiers were killed.", "Armenia") == 0.0
     assert attribution_strength("Anything at all.", "") == 0.0
+
+
+def test_a_denial_stops_at_its_clause() -> None:
+    from app.answer import QuestionInfo, negated_premise
+    from app.text import concepts
+
+    question = "At what time did the ceasefire come into force?"
+    info = QuestionInfo(question, "other", set(concepts(question)), "", [], [])
+    assert negated_premise(info, "The peacekeepers did not intervene, and the ceasefire was agreed at 13:00.") is None
+    assert negated_premise(info, "No ceasefire was agreed that day.") == "ceasefir"
+    # a denial limited in time says nothing about the later time
+    assert negated_premise(info, "No ceasefire was agreed until 20 September.") is None

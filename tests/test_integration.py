@@ -68,6 +68,7 @@ def test_real_corpus_answers_are_cited(real_corpus_index: Settings) -> None:
         ("Who became president of the United States in the 2024 election?", "no close source mentions"),
         ("How many UN peacekeepers were deployed after the 1994 ceasefire?", "contradicts the question's premise"),
         ("What did the two governments agree in 2031?", "after the sources end"),
+        ("Who won the Armenian parliamentary elections of 2026?", "only expect it in 2026"),
     ],
 )
 def test_real_corpus_abstains_with_a_reason(real_corpus_index: Settings, question: str, reason: str) -> None:
@@ -84,3 +85,12 @@ def test_real_corpus_answers_negative_questions(real_corpus_index: Settings) -> 
     assert not answer.abstained and "armed groups" in answer.answer
     answer = explainer.ask("How long was the border section delimited between Tavush and Gazakh in 2024?")
     assert not answer.abstained and "12.7" in answer.answer
+
+
+@pytest.mark.skipif(not any(CORPUS.glob("documents/*.md")), reason="corpus not written yet")
+def test_real_corpus_comparison_gives_both_figures(real_corpus_index: Settings) -> None:
+    """Two sentences alike in meaning but with different figures are two facts, and both are given."""
+    answer = Explainer(real_corpus_index).ask(
+        "How did the number of Azerbaijanis displaced in the first war compare with the number of Armenians?"
+    )
+    assert "724,000" in answer.answer and "300,000" in answer.answer
