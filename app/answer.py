@@ -319,8 +319,6 @@ class ExtractiveAnswerer:
                 continue
             chosen.append(cand)
         chosen = self.add_rival_claims(info, scored, chosen)
-        if info.qtype in COVER_TYPES:
-            chosen = self.cover_the_question(info, scored, chosen)
         if info.qtype in ("explain", "timeline"):
             chosen = [best, *sorted(chosen[1:], key=self._chronology)]
         return self.compose(question, chosen)
@@ -363,26 +361,6 @@ class ExtractiveAnswerer:
             return False
         have = set().union(*(claims(self.index.sentence_text(c.ref)) for c in close))
         return claims(self.index.sentence_text(cand.ref)) <= have
-
-    def cover_the_question(self, info: QuestionInfo, scored: list[Scored], chosen: list[Scored]) -> list[Scored]:
-        """For a question with several parts ('How did X compare with Y?'), add the close sentence that
-        covers most of what the chosen ones leave out, while that is a good share of the question."""
-        out = list(chosen)
-        weight = sum(self.idf(t) for t in info.tokens) or 1.0
-        while len(out) < self.max_sentences:
-            covered = set().union(*(self._sentence_tokens[c.row] for c in out))
-            best_gain, pick = COVER_GAIN, None
-            for cand in scored[1:COVER_DEPTH]:
-                if cand in out or cand.score < scored[0].score - COVER_MARGIN:
-                    continue
-                new = (info.tokens - covered) & self._sentence_tokens[cand.row]
-                gain = sum(self.idf(t) for t in new) / weight
-                if gain > best_gain and not self.repeats(cand, out):
-                    best_gain, pick = gain, cand
-            if pick is None:
-                return out
-            out.append(pick)
-        return out
 
     def answer_from_timeline(
         self, info: QuestionInfo, period: tuple[dt.date, dt.date], query_vector: np.ndarray
@@ -569,10 +547,6 @@ def timeline_events(index: Index, events: list[Event]) -> list[Event]:
     return list(events)
 
 
-COVER_TYPES = frozenset({"compare", "explain", "list", "other"})
-COVER_DEPTH = 20  # how many of the best sentences may complete an answer's coverage of the question
-COVER_MARGIN = 0.3  # how far below the best sentence such a sentence may score
-COVER_GAIN = 0.15  # the least share of the question's (idf-weighted) words it must add
 RIVAL_MARGIN = 0.3  # how far below the best sentence another side's claim may score and still be given
 RIVAL_CUE = re.compile(
     r"\b(each side|both sides|each say|each said|responsib\w*|blame\w*|disput\w*|contested|"
