@@ -12,6 +12,7 @@ import datetime as dt
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -23,6 +24,10 @@ from app.retrieval import Hit
 from app.text import concepts, fold, tokenize, words
 from app.timeline import TIMELINE_ID, Event, in_period, parse_period, render
 
+PRESENT = re.compile(
+    r"\b(?:current|currently|now|today|still|at present|presently|nowadays|these days|any ?more|as of)\b", re.I
+)
+AS_OF = re.compile(r"\b(?:as of|by the end of|since)\s+(?:\d{1,2}\s+)?[A-Z][a-z]+\s+\d{4}|\bas of\s+\d{4}\b", re.I)
 ABSTAIN_MESSAGE = "My sources don't cover this question, so I can't answer it without guessing."
 
 NUMBER = re.compile(r"\d")
@@ -30,6 +35,7 @@ YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 FULL_DATE = re.compile(rf"\b\d{{1,2}}(?:-\d{{1,2}})?\s+{MONTH}\s+\d{{4}}\b|\b{MONTH}\s+\d{{1,2}},\s+\d{{4}}\b")
 DAY_MONTH = re.compile(rf"\b\d{{1,2}}(?:-\d{{1,2}})?\s+{MONTH}\b|\b{MONTH}\s+\d{{1,2}}\b(?!\d)")
+MONTH_NUMBER = {name: i for i, name in enumerate(MONTH[3:-1].split("|"), start=1)}
 MONTH_YEAR = re.compile(rf"\b{MONTH}\s+\d{{4}}\b")
 PERSON = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?(?:yan|yev|ov|ev|ian|in)?\b")
 NEGATION = frozenset({"not", "no", "never", "neither", "nor", "none", "without", "nobody", "nothing"})
@@ -132,6 +138,7 @@ class Answer:
     latency_ms: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     answered_by: str = "extractive"  # the backend whose text this is (an LLM's answer may fall back)
+    as_of: str = ""  # for a question about the present: the latest date its cited sources cover
     reason: str = ""  # why the answerer abstained, when it did
     id: str | None = None
 
@@ -187,6 +194,7 @@ class QuestionInfo:
     years: list[int]
     anchors: list[str]
     named: dict[str, str] = field(default_factory=dict)  # token of each name in the question -> the name
+    present: bool = False  # asks about the present state ('Who currently...', 'Is X still...')
 
     @property
     def wants_several(self) -> bool:
@@ -249,6 +257,7 @@ class ExtractiveAnswerer:
             years=[int(y) for y in YEAR.findall(question)],
             anchors=anchors(question),
             named=self.named_tokens(question),
+            present=bool(PRESENT.search(question)),
         )
 
     def named_tokens(self, question: str) -> dict[str, str]:
@@ -291,6 +300,8 @@ class ExtractiveAnswerer:
                 score = W.dense * dense + W.overlap * overlap + W.passage * (hit.score / best_hit)
                 score += W.cue * answer_type_cue(info, text)
                 score += W.claimant * attribution_strength(text, info.claimant)
+                if info.present and AS_OF.search(text):  # the present, as the sources last saw it
+                    score += W.cue
                 scored.append(Scored(ref, hit, row, score, dense, overlap))
         scored.sort(key=lambda s: s.score, reverse=True)
         return scored
@@ -475,6 +486,29 @@ class ExtractiveAnswerer:
             for h in _unique_docs(hits)[:3]
         ]
         return Answer(question=question, answer=ABSTAIN_MESSAGE, abstained=True, related=related, reason=reason)
+
+
+def as_of(answer: Answer, documents: dict[str, Any]) -> str:
+    """The latest date the documents an answer cites cover ('30 November 2025'), or '' without citations."""
+    dates = []
+    for c in answer.citations:
+        doc = documents.get(c.doc_id)
+        if doc is not None:
+            dates += [d for d in (doc.date, doc.period_end, doc.period_start) if d]
+    latest = max((d for d in dates if re.fullmatch(r"\d{4}-\d{2}-\d{2}", d)), default="")
+    return dt.date.fromisoformat(latest).strftime("%-d %B %Y") if latest else ""
+
+
+def latest_as_of(texts: Iterable[str]) -> str:
+    """The latest 'as of <Month YYYY>' the sources state about themselves ('as of November 2025'), or ''."""
+    latest: tuple[int, int] | None = None
+    for text in texts:
+        for m in re.finditer(rf"\b[Aa]s of ({MONTH}) (\d{{4}})\b", text):
+            when = (int(m.group(2)), MONTH_NUMBER[m.group(1)])
+            latest = max(latest, when) if latest else when
+    if latest is None:
+        return ""
+    return f"as of {dt.date(latest[0], latest[1], 1):%B %Y}"
 
 
 def claimant_phrase(question: str) -> str:

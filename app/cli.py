@@ -159,6 +159,8 @@ def ask(
         typer.echo(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
         return
     typer.echo(answer.answer)
+    if answer.as_of:
+        typer.echo(f"(As of {answer.as_of}, the latest date the cited sources cover.)")
     for c in answer.citations:
         typer.echo(f"  [{c.n}] {c.title} ({c.date}) - {c.doc_id} {c.start}-{c.end}")
     if answer.abstained and answer.reason:

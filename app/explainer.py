@@ -6,7 +6,7 @@ import re
 import time
 from collections.abc import Iterator
 
-from app.answer import Answer
+from app.answer import PRESENT, Answer, as_of, latest_as_of
 from app.backends import make_answerer
 from app.config import Settings
 from app.embeddings import Embedder, get_embedder
@@ -46,6 +46,7 @@ class Explainer:
         self.retriever = Retriever(self.index, self.embedder)
         self.events = load_events(settings.timeline_file) if settings.timeline_file.exists() else []
         self.answerer = make_answerer(settings, self.index, self.names, events=self.events)
+        self.present_hint = latest_as_of(d.text for d in self.index.documents.values())
 
     def check_question(self, question: str) -> str:
         """The question stripped, or a `QuestionError` saying what is wrong with it."""
@@ -58,7 +59,11 @@ class Explainer:
         return question
 
     def search(
-        self, question: str, k: int | None = None, filters: Filters | None = None, mode: Mode = "hybrid",
+        self,
+        question: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        mode: Mode = "hybrid",
         history: list[str] | None = None,
     ) -> list[Hit]:
         """The passages retrieved for a question (with its conversation history, if any)."""
@@ -80,10 +85,21 @@ class Explainer:
         resolved = resolve_follow_up(question, history)
         query = self.names.expand(resolved)
         vector = self.embedder.embed_query(query)
-        hits = self.retriever.search(query, filters=filters, mode=mode, query_vector=vector)
+        present = bool(PRESENT.search(question))
+        if present and self.present_hint:
+            # search for the sources' own 'As of November 2025' statements too; sentences are still scored
+            # against the question itself, so the hint cannot make an off-topic question look answerable
+            query = f"{query} ({self.present_hint})"
+            hits = self.retriever.search(
+                query, filters=filters, mode=mode, query_vector=self.embedder.embed_query(query)
+            )
+        else:
+            hits = self.retriever.search(query, filters=filters, mode=mode, query_vector=vector)
         retrieved = time.perf_counter()
         answer = self.answerer.answer(resolved, hits, vector)
         answer.question = question
+        if present and not answer.abstained:  # 'Who currently...': say how current that is
+            answer.as_of = as_of(answer, self.index.documents)
         done = time.perf_counter()
         answer.id = id
         answer.timings = {

@@ -145,7 +145,10 @@ def format_sources(answer: Answer) -> str:
             f'<div class="meta">{escape(c.kind)} · {escape(c.date)} · {escape(c.publisher)}</div>'
             f"<blockquote>{escape(c.quote)}</blockquote></div>"
         )
-    return "<p><b>Sources</b></p>" + "".join(cards)
+    as_of = (
+        f"<p><i>As of {escape(answer.as_of)}, the latest date the cited sources cover.</i></p>" if answer.as_of else ""
+    )
+    return as_of + "<p><b>Sources</b></p>" + "".join(cards)
 
 
 def format_answer(text: str, answer: Answer, final: bool) -> str:
@@ -162,7 +165,8 @@ def answer_markdown(answer: Answer) -> str:
         f'[^{c.n}]: {c.title} ({c.kind}, {c.date}, {c.publisher}), {c.doc_id} characters {c.start}-{c.end}: "{c.quote}"'
         for c in answer.citations
     ]
-    return f"**{answer.question}**\n\n{body}\n\n" + "\n".join(notes) + "\n"
+    as_of = f"_As of {answer.as_of}, the latest date the cited sources cover._\n\n" if answer.as_of else ""
+    return f"**{answer.question}**\n\n{body}\n\n{as_of}" + "\n".join(notes) + "\n"
 
 
 def message_text(content: Any) -> str:

@@ -90,3 +90,13 @@ def test_a_denial_stops_at_its_clause() -> None:
     assert negated_premise(info, "No ceasefire was agreed that day.") == "ceasefir"
     # a denial limited in time says nothing about the later time
     assert negated_premise(info, "No ceasefire was agreed until 20 September.") is None
+
+
+def test_latest_as_of_and_present_questions() -> None:
+    from app.answer import PRESENT, latest_as_of
+
+    texts = ["As of May 2024 the road was open.", "as of November 2025, it was closed", "In 1990."]
+    assert latest_as_of(texts) == "as of November 2025"
+    assert latest_as_of(["No date here."]) == ""
+    assert PRESENT.search("Who currently leads Armenia?") and PRESENT.search("Are the peacekeepers still there?")
+    assert not PRESENT.search("Who led Armenia in 2018?")

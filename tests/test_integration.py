@@ -94,3 +94,14 @@ def test_real_corpus_comparison_gives_both_figures(real_corpus_index: Settings) 
         "How did the number of Azerbaijanis displaced in the first war compare with the number of Armenians?"
     )
     assert "724,000" in answer.answer and "300,000" in answer.answer
+
+
+@pytest.mark.skipif(not any(CORPUS.glob("documents/*.md")), reason="corpus not written yet")
+def test_real_corpus_present_state_is_dated(real_corpus_index: Settings) -> None:
+    """A question about the present is answered from the sources' latest statement, dated 'as of'."""
+    explainer = Explainer(real_corpus_index)
+    answer = explainer.ask("Who is currently the prime minister of Armenia?")
+    assert answer.answer.startswith("As of November 2025, Nikol Pashinyan remained Prime Minister")
+    assert answer.as_of == "30 November 2025"
+    assert explainer.ask("Who was elected prime minister of Armenia in May 2018?").as_of == ""
+    assert explainer.ask("Who is the current chancellor of Germany?").abstained
