@@ -603,6 +603,7 @@ PREMISE_GAP = 0.1  # ...if they score this close to the best one
 FUTURE = re.compile(
     r"\b(?:due|scheduled|expected|planned|set|to be held)\s+(?:in|for|by)\s+(?:[A-Z]\w+\s+)?(?P<year>\d{4})\b"
 )
+PROSPECTIVE = re.compile(r"\b(?:to|for|before|towards|about|on)\s+(\w+ing)\b", re.IGNORECASE)
 CLAUSE_END = re.compile(r"[;:]|,\s+(?:and|but|while|whereas|which|although|so|when)\b|\s+but\s+")
 COMMON_TOPIC_WORDS = frozenset(
     tokenize("war conflict karabakh nagorno azerbaijan azerbaijani armenia armenian soviet year")
@@ -629,7 +630,11 @@ def negated_premise(info: QuestionInfo, sentence: str, window: int = 6) -> str |
     deployed'), or None. Names and years are not premises; only the question's other content words are. A
     denial limited in time ('had not been delimited ... until 2024') denies nothing about the later time."""
     names = set(tokenize(" ".join(info.anchors)))
-    premises = [t for t in info.tokens if t not in names and t not in COMMON_TOPIC_WORDS and not t.isdigit()]
+    # 'conditions for signing' asks about an act in prospect: it does not presuppose the signing
+    prospective = set(concepts(" ".join(PROSPECTIVE.findall(info.text))))
+    premises = [
+        t for t in info.tokens if t not in names | prospective and t not in COMMON_TOPIC_WORDS and not t.isdigit()
+    ]
     for clause in CLAUSE_END.split(sentence):  # 'did not intervene, and the ceasefire...' denies no ceasefire
         clause_words = words(clause)
         for i, word in enumerate(clause_words):

@@ -72,7 +72,13 @@ class NameIndex:
         sentence matches 'Stepanakert' in a question when words are compared."""
         if self._pattern is None:
             return text
-        return self._pattern.sub(lambda m: " entity" + re.sub(r"\W", "", self._owner[m.group(1)].id) + " ", fold(text))
+        def token(match: re.Match[str]) -> str:
+            entity = self._owner[match.group(1)]
+            # an agreement goes by descriptions ('the 1994 ceasefire'): its words stay, to meet other ones
+            words = match.group(1) if entity.type == "agreement" else ""
+            return " entity" + re.sub(r"\W", "", entity.id) + f" {words} "
+
+        return self._pattern.sub(token, fold(text))
 
     def expand(self, text: str) -> str:
         """`text` followed by the Latin-script variants of every entity it mentions."""

@@ -90,6 +90,11 @@ def test_a_denial_stops_at_its_clause() -> None:
     assert negated_premise(info, "No ceasefire was agreed that day.") == "ceasefir"
     # a denial limited in time says nothing about the later time
     assert negated_premise(info, "No ceasefire was agreed until 20 September.") is None
+    # an act in prospect ('conditions for signing') is not presupposed by the question
+    question = "What conditions did Azerbaijan attach to signing the peace agreement?"
+    info = QuestionInfo(question, "other", set(concepts(question)), "", [], ["Azerbaijan"])
+    assert negated_premise(info, "The peace agreement had not been signed.") is None
+    assert negated_premise(info, "Azerbaijan attached no conditions.") == "condit"
 
 
 def test_latest_as_of_and_present_questions() -> None:

@@ -36,3 +36,17 @@ def test_canonical_makes_variants_compare_equal() -> None:
     names = NameIndex.load(FIXTURES / "names.yaml")
     assert names.canonical("Khankendi").strip() == names.canonical("Stepanakert").strip()
     assert "entitystepanakert" in names.canonical("Talks in Xankəndi")
+
+
+def test_canonical_keeps_the_words_of_an_agreement() -> None:
+    """An agreement is described as often as named: its words stay beside its token to meet other phrasings."""
+    from app.names import Entity
+
+    names = NameIndex(
+        [
+            Entity("ceasefire-1994", "agreement", "Ceasefire of 12 May 1994", ["1994 ceasefire"]),
+            Entity("shusha", "place", "Shusha / Shushi", ["Shusha", "Shushi"]),
+        ]
+    )
+    assert names.canonical("the 1994 ceasefire").split() == ["the", "entityceasefire1994", "1994", "ceasefire"]
+    assert names.canonical("in Shushi").split() == ["in", "entityshusha"]
