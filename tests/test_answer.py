@@ -105,3 +105,20 @@ def test_latest_as_of_and_present_questions() -> None:
     assert latest_as_of(["No date here."]) == ""
     assert PRESENT.search("Who currently leads Armenia?") and PRESENT.search("Are the peacekeepers still there?")
     assert not PRESENT.search("Who led Armenia in 2018?")
+
+
+def test_timeline_helpers_order_and_weigh_dates() -> None:
+    import datetime as dt
+
+    from app.answer import chronological, date_salience, stated_period
+
+    may = (dt.date(2021, 5, 1), dt.date(2021, 5, 31))
+    assert stated_period("In 1990, and again on 27 May 2021, soldiers were seized.", may) == (
+        dt.date(2021, 5, 27),
+        dt.date(2021, 5, 27),
+    )
+    assert stated_period("Nothing dated in the period (June 2021).", may) is None
+    texts = ["On 12 May 2021 troops advanced.", "In May 2021 talks began.", "On 27 May 2021 six were seized."]
+    assert sorted(texts, key=lambda t: chronological(t, may)) == [texts[0], texts[2], texts[1]]
+    salience = date_salience(["On 10 November 2020 it ended.", "The 10 November 2020 statement.", "17 October 2020"])
+    assert salience[dt.date(2020, 11, 10)] == 1.0 > salience[dt.date(2020, 10, 17)] > 0

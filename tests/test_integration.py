@@ -1,5 +1,6 @@
 """End to end on the real model, real embedded Chroma, the seed news report and the real corpus."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,15 @@ def test_real_corpus_present_state_is_dated(real_corpus_index: Settings) -> None
     assert answer.as_of == "30 November 2025"
     assert explainer.ask("Who was elected prime minister of Armenia in May 2018?").as_of == ""
     assert explainer.ask("Who is the current chancellor of Germany?").abstained
+
+
+@pytest.mark.skipif(not any(CORPUS.glob("documents/*.md")), reason="corpus not written yet")
+def test_real_corpus_timeline_answer_is_completed_from_the_documents(real_corpus_index: Settings) -> None:
+    """The timeline has no event for 27 May 2021; a document sentence dated inside the period fills the gap,
+    and the answer stays in date order."""
+    answer = Explainer(real_corpus_index).ask("What happened along the Armenia-Azerbaijan border in May 2021?")
+    assert "six soldiers" in answer.answer or "six Armenian soldiers" in answer.answer
+    kinds = {c.doc_id == "timeline" for c in answer.citations}
+    assert kinds == {True, False}, "timeline events and document sentences together"
+    days = [int(m) for m in re.findall(r"\b(\d{1,2}) May 2021", answer.answer)]
+    assert days == sorted(days)
