@@ -664,6 +664,12 @@ def claims(text: str) -> set[str]:
 
 
 NAMED_DEPTH = 10  # every name in the question must occur in one of this many best sentences
+REASON = re.compile(
+    r"\b(?:because|since|due to|owing to|as a result|in order to|so that|so as to|on the grounds|in protest|"
+    r"the reason|reasons?|argu(?:ed|ing|es)|citing|cited|saying that|said that|for fear|to prevent|to avoid|"
+    r"to protect|to secure|to ensure|which meant|aimed at|intended to)\b",
+    re.IGNORECASE,
+)
 PREMISE_TYPES = frozenset({"explain", "date", "count", "person", "other"})
 PREMISE_DEPTH = 3  # how many of the best sentences may reveal a false premise...
 PREMISE_GAP = 0.1  # ...if they score this close to the best one
@@ -740,6 +746,8 @@ def answer_type_cue(info: QuestionInfo, text: str) -> float:
         return 0.8 if text.count(",") >= 3 else 0.0
     if info.qtype == "timeline":
         return 0.5 if FULL_DATE.search(text) or MONTH_YEAR.search(text) else 0.0
+    if info.qtype == "explain" and info.text.lower().startswith("why"):
+        return 0.6 if REASON.search(text) else 0.0  # 'Why...?' wants a reason given
     return 0.0
 
 

@@ -122,3 +122,11 @@ def test_timeline_helpers_order_and_weigh_dates() -> None:
     assert sorted(texts, key=lambda t: chronological(t, may)) == [texts[0], texts[2], texts[1]]
     salience = date_salience(["On 10 November 2020 it ended.", "The 10 November 2020 statement.", "17 October 2020"])
     assert salience[dt.date(2020, 11, 10)] == 1.0 > salience[dt.date(2020, 10, 17)] > 0
+
+
+def test_why_questions_prefer_sentences_that_give_a_reason() -> None:
+    from app.answer import QuestionInfo, answer_type_cue
+
+    info = QuestionInfo("Why did Armenia freeze its CSTO membership?", "explain", set(), "", [], [])
+    assert answer_type_cue(info, "Armenia froze it because the alliance had not honoured its commitments.") > 0
+    assert answer_type_cue(info, "Armenia froze its participation in February 2024.") == 0
