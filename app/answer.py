@@ -96,8 +96,8 @@ CLAIMANT = re.compile(
     re.IGNORECASE,
 )
 ATTRIBUTION = re.compile(
-    r"according to|\b(?:said|says|say|reported|reports|claimed|claims|put|puts|estimated|estimates|gave|"
-    r"counted|documented|recorded|figure|toll)\b",
+    r"according to|\b(?:said|says|say|saying|reported|reports|claimed|claims|put|puts|estimated|estimates|gave|"
+    r"give|gives|counted|counts|documented|recorded|stated|states|figures?|tolls?)\b",
     re.IGNORECASE,
 )
 
@@ -362,8 +362,8 @@ class ExtractiveAnswerer:
             new = claims(text) - have
             if figures and not new:
                 continue
-            if info.qtype == "count" and not number_near(text, info.tokens):
-                continue
+            if info.qtype == "count" and not number_near(text, info.tokens) and not RIVAL_CUE.search(info.text):
+                continue  # a figure about something else, unless the question asks for each side's figure
             out.append(cand)
             have |= new
         return out

@@ -130,3 +130,11 @@ def test_why_questions_prefer_sentences_that_give_a_reason() -> None:
     info = QuestionInfo("Why did Armenia freeze its CSTO membership?", "explain", set(), "", [], [])
     assert answer_type_cue(info, "Armenia froze it because the alliance had not honoured its commitments.") > 0
     assert answer_type_cue(info, "Armenia froze its participation in February 2024.") == 0
+
+
+def test_attribution_covers_how_sources_give_figures() -> None:
+    from app.answer import ATTRIBUTION
+
+    for text in ("Armenian sources give higher figures.", "Officials stated that 80 died.", "Both tolls rose."):
+        assert ATTRIBUTION.search(text), text
+    assert not ATTRIBUTION.search("The town fell on 9 October.")
