@@ -98,6 +98,8 @@ class Explainer:
         retrieved = time.perf_counter()
         answer = self.answerer.answer(resolved, hits, vector)
         answer.question = question
+        if not answer.abstained:  # both names of a contested place, whichever one the source used
+            answer.answer = self.names.pair_names(answer.answer)
         if present and not answer.abstained:  # 'Who currently...': say how current that is
             answer.as_of = as_of(answer, self.index.documents)
         done = time.perf_counter()

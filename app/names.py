@@ -20,7 +20,8 @@ class Entity:
     type: str
     label: str
     variants: list[str]
-    pair: bool = False
+    pair: bool = False  # a contested place with an Armenian and an Azerbaijani name, both given in answers
+    sides: dict[str, list[str]] = field(default_factory=dict)  # 'armenian' / 'azerbaijani' -> its names
 
 
 @dataclass
@@ -44,9 +45,10 @@ class NameIndex:
         entities = []
         for raw in data.get("entities", []):
             variants = list(dict.fromkeys(v for k in VARIANT_KEYS for v in raw.get(k) or [] if str(v).strip()))
+            sides = {k: [str(v) for v in raw.get(k) or []] for k in ("armenian", "azerbaijani") if raw.get(k)}
             entities.append(
                 Entity(str(raw["id"]), str(raw.get("type", "")), str(raw.get("label", raw["id"])),
-                       [str(v) for v in variants], bool(raw.get("pair")))
+                       [str(v) for v in variants], bool(raw.get("pair")), sides)
             )
         return cls(entities)
 
@@ -79,6 +81,27 @@ class NameIndex:
             return " entity" + re.sub(r"\W", "", entity.id) + f" {words} "
 
         return self._pattern.sub(token, fold(text))
+
+    def pair_names(self, text: str) -> str:
+        """`text` with both names of every contested place it names: where only one side's name occurs
+        ('Shusha'), the other side's ('Shushi') is added in brackets after its first mention. Offsets are
+        only found on text that folding leaves the same length; other text is returned as it is."""
+        if self._pattern is None or len(fold(text)) != len(text):
+            return text
+        inserts: list[tuple[int, str]] = []
+        folded = fold(text)
+        for entity in {e.id: e for _, _, e in self.mentions(text) if e.pair and len(e.sides) == 2}.values():
+            present = {side for side, names in entity.sides.items()
+                       if any(re.search(rf"(?<!\w){re.escape(fold(n))}(?!\w)", folded) for n in names)}
+            if len(present) != 1:
+                continue
+            other = entity.sides[next(iter(set(entity.sides) - present))][0]
+            ends = [end for _, end, e in self.mentions(text) if e.id == entity.id]
+            plain = [end for end in ends if text[end : end + 2] not in ("'s", "’s")]  # not inside "Shusha's"
+            inserts.append((min(plain) if plain else min(ends) + 2, f" ({other})"))
+        for at, words in sorted(inserts, reverse=True):
+            text = text[:at] + words + text[at:]
+        return text
 
     def expand(self, text: str) -> str:
         """`text` followed by the Latin-script variants of every entity it mentions."""

@@ -50,3 +50,17 @@ def test_canonical_keeps_the_words_of_an_agreement() -> None:
     )
     assert names.canonical("the 1994 ceasefire").split() == ["the", "entityceasefire1994", "1994", "ceasefire"]
     assert names.canonical("in Shushi").split() == ["in", "entityshusha"]
+
+
+def test_answers_give_both_names_of_a_contested_place() -> None:
+    names = NameIndex.load(FIXTURES / "names.yaml")
+    assert names.pair_names("Shusha fell on 8 May 1992. [1] Shusha was rebuilt. [2]") == (
+        "Shusha (Shushi) fell on 8 May 1992. [1] Shusha was rebuilt. [2]"
+    )
+    assert names.pair_names("Armenian forces took Shushi. [1]") == "Armenian forces took Shushi (Shusha). [1]"
+    assert names.pair_names("Khankendi's hospitals, Xankəndi") == "Khankendi's hospitals, Xankəndi (Stepanakert)"
+    assert names.pair_names("Shusha's mosques. [1]") == "Shusha's (Shushi) mosques. [1]"
+    unchanged = ["Stepanakert (Khankendi) was shelled.", "Shushi in Armenian usage, Shusha in Azerbaijani.",
+                 "The Lachin corridor was closed."]
+    for text in unchanged:
+        assert names.pair_names(text) == text
