@@ -256,7 +256,7 @@ def ingest_files(server: Server, files: list[tuple[str, bytes]]) -> dict[str, An
                 results.append({"file": staged[bad.path], "status": "rejected", "reason": bad.reason})
             if loaded.documents:
                 # keep the uploaded files in the data directory so a rebuild can find them again
-                keep = server.settings.index_dir / "uploads" / "documents"
+                keep = server.settings.uploads_dir
                 keep.mkdir(parents=True, exist_ok=True)
                 kept = []
                 for doc in loaded.documents:

@@ -74,10 +74,12 @@ def index(
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Re-embed everything.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the build report as JSON.")] = False,
 ) -> None:
-    """Build or update the index from the corpus (default corpus/); only changed documents are re-embedded.
-    Malformed files are reported and skipped, and the command then exits with status 1."""
+    """Build or update the index from the corpus (default corpus/, plus the documents uploaded through the
+    API); only changed documents are re-embedded. Malformed files are reported and skipped, and the command
+    then exits with status 1."""
     settings = _settings(index_dir, embedder)
-    _build(source or [settings.corpus_dir], index_dir, embedder, rebuild, False, as_json)
+    uploads = [settings.uploads_dir] if settings.uploads_dir.is_dir() and any(settings.uploads_dir.iterdir()) else []
+    _build(source or [settings.corpus_dir, *uploads], index_dir, embedder, rebuild, False, as_json)
 
 
 @cli.command()

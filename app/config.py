@@ -85,6 +85,11 @@ class Settings(BaseModel):
         None, description="API token for POST /api/ingest; unset means the ingest endpoint is off."
     )
 
+    @property
+    def uploads_dir(self) -> Path:
+        """Where documents uploaded through the API are kept, so that every rebuild finds them again."""
+        return self.index_dir / "uploads" / "documents"
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
         """Build settings from `EXPLAINER_*` variables, then explicit overrides (CLI flags) on top."""

@@ -96,3 +96,18 @@ def test_follow_up_with_history(env: Path, corpus_dir: Path, tmp_path: Path) -> 
     )
     out = runner.invoke(cli, ["ask", "--batch", str(batch)])
     assert "12 May 1994" in json.loads(out.stdout.splitlines()[0])["answer"]
+
+
+def test_index_keeps_documents_uploaded_through_the_api(
+    env: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A whole-corpus rebuild must not drop the newsroom's uploads (kept under the index directory)."""
+    monkeypatch.setenv("EXPLAINER_CORPUS_DIR", str(corpus_dir))
+    uploads = env / "uploads" / "documents"
+    uploads.mkdir(parents=True)
+    (uploads / "wire-1.md").write_text("---\nid: wire-1\nkind: news\ndate: 2025-08-08\n---\nLeaders met.\n")
+    result = runner.invoke(cli, ["index", "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert "wire-1" in json.loads(result.stdout)["added"]
+    result = runner.invoke(cli, ["index", "--json"])
+    assert json.loads(result.stdout)["removed"] == []
