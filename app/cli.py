@@ -219,15 +219,9 @@ def serve(
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
-@cli.command()
-def chat(
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port.")] = 7860,
-    index_dir: IndexDir = None,
-    embedder: Embedder = None,
-) -> None:
-    """Start the chat UI in the browser (http://127.0.0.1:7860); the same server as `serve`."""
-    serve(host, port, index_dir, embedder)
+cli.command("chat", help="Start the chat UI in the browser (http://127.0.0.1:7860); the same server as `serve`.")(
+    serve
+)
 
 
 def main() -> None:
