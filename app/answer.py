@@ -276,9 +276,11 @@ class ExtractiveAnswerer:
                 named.update({t: entity.label for t in concepts("entity" + re.sub(r"\W", "", entity.id))})
             if len(fold(question)) == len(question):
                 masked = masked[:start] + " " * (end - start) + masked[end:]
+        runs = [m.group(0) for m in re.finditer(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*", masked)]
         for word in anchors(masked):
             if not word.isdigit():
-                named.update({t: word for t in concepts(word) if t not in TIME_WORDS})
+                name = next((run for run in runs if word in run.split()), word)  # 'United States', not 'United'
+                named.update({t: name for t in concepts(word) if t not in TIME_WORDS})
         return {t: name for t, name in named.items() if self.idf(t) > COMMON_IDF}
 
     def score_sentences(

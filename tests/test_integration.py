@@ -66,7 +66,7 @@ def test_real_corpus_answers_are_cited(real_corpus_index: Settings) -> None:
     [
         # every word is in the corpus, but no source near the question names Iranian troops or the US election
         ("Why did Iranian soldiers take over from the Russian peacekeepers in 2024?", "no close source mentions"),
-        ("Who became president of the United States in the 2024 election?", "no close source mentions"),
+        ("Who became president of the United States in the 2024 election?", "no close source mentions United States"),
         ("How many UN peacekeepers were deployed after the 1994 ceasefire?", "contradicts the question's premise"),
         ("What did the two governments agree in 2031?", "after the sources end"),
         ("Who won the Armenian parliamentary elections of 2026?", "only expect it in 2026"),
