@@ -21,7 +21,7 @@ import numpy as np
 from app.index import Index, SentenceRef
 from app.names import NameIndex
 from app.retrieval import Hit
-from app.text import concepts, fold, tokenize, words
+from app.text import concepts, fold, tokenize, word_concepts, words
 from app.timeline import TIMELINE_ID, Event, in_period, parse_period, render
 
 PRESENT = re.compile(
@@ -624,7 +624,8 @@ def number_near(text: str, stems: set[str], distance: int = 4) -> bool:
     text = undated(text)  # '27 February 1988' is no count
     tokens = re.findall(r"\d[\d,.]*|\w+", text)
     numbers = [i for i, t in enumerate(tokens) if t[0].isdigit() and not YEAR.fullmatch(t.rstrip(",."))]
-    words = [i for i, t in enumerate(tokens) if not t[0].isdigit() and set(concepts(t)) & stems]
+    per_word = word_concepts(tokens)
+    words = [i for i, t in enumerate(tokens) if not t[0].isdigit() and per_word[i] & stems]
     return any(abs(n - w) <= distance for n in numbers for w in words)
 
 

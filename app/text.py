@@ -176,11 +176,14 @@ def words(text: str) -> list[str]:
     return WORD.findall(fold(text))
 
 
+def _content_words(text: str) -> list[str]:
+    content = [w.replace("’", "'").split("'")[0] for w in words(text)]
+    return [w for w in content if len(w) > 1 and w not in STOPWORDS]
+
+
 def tokenize(text: str) -> list[str]:
     """Stemmed content words: the unit of BM25 and of term overlap between question and sentence."""
-    content = [w.replace("’", "'").split("'")[0] for w in words(text)]
-    content = [w for w in content if len(w) > 1 and w not in STOPWORDS]
-    return _stemmer().stemWords(content)
+    return _stemmer().stemWords(_content_words(text))
 
 
 # Words that ask the same thing in different ways. Phrases are rewritten first, then stems are mapped to
@@ -223,3 +226,11 @@ def concepts(text: str) -> list[str]:
         text = re.sub(pattern, word, text, flags=re.IGNORECASE)
     synonyms = _synonyms()
     return [synonyms.get(t, t) for t in tokenize(text)]
+
+
+def word_concepts(tokens: list[str]) -> list[set[str]]:
+    """`set(concepts(t))` for each single word `t` (no phrase spans one word), stemming them all at once."""
+    content = [_content_words(t) for t in tokens]
+    stems = iter(_stemmer().stemWords([w for ws in content for w in ws]))
+    synonyms = _synonyms()
+    return [{synonyms.get(s, s) for s in (next(stems) for _ in ws)} for ws in content]
