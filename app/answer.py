@@ -22,7 +22,7 @@ from app.index import Index, SentenceRef
 from app.names import NameIndex
 from app.retrieval import Hit
 from app.text import concepts, fold, tokenize, word_concepts, words
-from app.timeline import TIMELINE_ID, Event, in_period, parse_period, render
+from app.timeline import MONTHS, TIMELINE_ID, Event, in_period, parse_period, render
 
 PRESENT = re.compile(
     r"\b(?:current|currently|now|today|still|at present|presently|nowadays|these days|any ?more|as of)\b", re.I
@@ -35,12 +35,7 @@ YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 FULL_DATE = re.compile(rf"\b\d{{1,2}}(?:-\d{{1,2}})?\s+{MONTH}\s+\d{{4}}\b|\b{MONTH}\s+\d{{1,2}},\s+\d{{4}}\b")
 DAY_MONTH = re.compile(rf"\b\d{{1,2}}(?:-\d{{1,2}})?\s+{MONTH}\b|\b{MONTH}\s+\d{{1,2}}\b(?!\d)")
-MONTH_NUMBER = {name: i for i, name in enumerate(MONTH[3:-1].split("|"), start=1)}
-DATE_MENTION = re.compile(
-    rf"\b\d{{1,2}}(?:-\d{{1,2}})?\s+{MONTH}\s+\d{{4}}\b|\b{MONTH}\s+\d{{1,2}},\s+\d{{4}}\b|"
-    rf"\b(?:(?:early|mid|late)[- ])?{MONTH}\s+\d{{4}}\b",
-    re.IGNORECASE,
-)
+DATE_MENTION = re.compile(rf"{FULL_DATE.pattern}|\b(?:(?:early|mid|late)[- ])?{MONTH}\s+\d{{4}}\b", re.IGNORECASE)
 MONTH_YEAR = re.compile(rf"\b{MONTH}\s+\d{{4}}\b")
 PERSON = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?(?:yan|yev|ov|ev|ian|in)?\b")
 NEGATION = frozenset({"not", "no", "never", "neither", "nor", "none", "without", "nobody", "nothing"})
@@ -254,6 +249,10 @@ class ExtractiveAnswerer:
     def idf(self, token: str) -> float:
         return self._idf.get(token, self._max_idf)
 
+    def overlap(self, tokens: set[str], row: int, weight: float) -> float:
+        """The idf-weighted share of `tokens` (of total idf `weight`) that sentence `row` contains."""
+        return sum(self.idf(t) for t in tokens & self._sentence_tokens[row]) / weight
+
     def analyse(self, question: str) -> QuestionInfo:
         return QuestionInfo(
             text=question,
@@ -271,10 +270,11 @@ class ExtractiveAnswerer:
         is not a month), as token -> name. Names found in most of the corpus ('Armenia') are left out."""
         named: dict[str, str] = {}
         masked = question
+        same_offsets = len(fold(question)) == len(question)
         for start, end, entity in self.names.mentions(question):
             if entity.type != "agreement":  # agreements go by descriptions ('the 1994 ceasefire'), not names
                 named.update({t: entity.label for t in concepts("entity" + re.sub(r"\W", "", entity.id))})
-            if len(fold(question)) == len(question):
+            if same_offsets:
                 masked = masked[:start] + " " * (end - start) + masked[end:]
         runs = [m.group(0) for m in re.finditer(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*", masked)]
         for word in anchors(masked):
@@ -304,7 +304,7 @@ class ExtractiveAnswerer:
                 ref = self.index.sentences[row]
                 text = self.index.sentence_text(ref)
                 dense = float(self.index.sentence_vectors[row] @ query_vector)
-                overlap = sum(self.idf(t) for t in info.tokens & self._sentence_tokens[row]) / q_weight
+                overlap = self.overlap(info.tokens, row, q_weight)
                 score = W.dense * dense + W.overlap * overlap + W.passage * (hit.score / best_hit)
                 score += W.cue * answer_type_cue(info, text)
                 score += W.claimant * attribution_strength(text, info.claimant)
@@ -398,7 +398,7 @@ class ExtractiveAnswerer:
         for event in candidates:
             row = self.index.sentence_row[(TIMELINE_ID, event.start)]
             dense = float(self.index.sentence_vectors[row] @ query_vector)
-            overlap = sum(self.idf(t) for t in topic & self._sentence_tokens[row]) / weight if topic else 0.0
+            overlap = self.overlap(topic, row, weight) if topic else 0.0
             chunk = self.index.chunk_at(TIMELINE_ID, event.start)
             ref = self.index.sentences[row]
             score = 0.6 * dense + 0.4 * overlap + SALIENCE * self._salience.get(event.date, 0.0)
@@ -430,8 +430,7 @@ class ExtractiveAnswerer:
         weight = sum(self.idf(t) for t in topic) or 1.0
         found: list[Scored] = []
         for cand in self.score_sentences(info.text, hits, query_vector, info):
-            row = cand.row
-            overlap = sum(self.idf(t) for t in topic & self._sentence_tokens[row]) / weight
+            overlap = self.overlap(topic, cand.row, weight)
             when = stated_period(self.index.sentence_text(cand.ref), period)
             if when is None or (when[1] - when[0]).days > 31 or (overlap < 0.5 and cand.dense < 0.45):
                 continue
@@ -536,7 +535,7 @@ def latest_as_of(texts: Iterable[str]) -> str:
     latest: tuple[int, int] | None = None
     for text in texts:
         for m in re.finditer(rf"\b[Aa]s of ({MONTH}) (\d{{4}})\b", text):
-            when = (int(m.group(2)), MONTH_NUMBER[m.group(1)])
+            when = (int(m.group(2)), MONTHS[m.group(1).lower()])
             latest = max(latest, when) if latest else when
     if latest is None:
         return ""

@@ -90,13 +90,14 @@ class NameIndex:
             return text
         inserts: list[tuple[int, str]] = []
         folded = fold(text)
-        for entity in {e.id: e for _, _, e in self.mentions(text) if e.pair and len(e.sides) == 2}.values():
+        mentions = self.mentions(text)
+        for entity in {e.id: e for _, _, e in mentions if e.pair and len(e.sides) == 2}.values():
             present = {side for side, names in entity.sides.items()
                        if any(re.search(rf"(?<!\w){re.escape(fold(n))}(?!\w)", folded) for n in names)}
             if len(present) != 1:
                 continue
             other = entity.sides[next(iter(set(entity.sides) - present))][0]
-            ends = [end for _, end, e in self.mentions(text) if e.id == entity.id]
+            ends = [end for _, end, e in mentions if e.id == entity.id]
             plain = [end for end in ends if text[end : end + 2] not in ("'s", "’s")]  # not inside "Shusha's"
             inserts.append((min(plain) if plain else min(ends) + 2, f" ({other})"))
         for at, words in sorted(inserts, reverse=True):

@@ -14,23 +14,7 @@ import numpy as np
 
 from app.grounding import MARKER, sentence_support, split_answer
 from app.text import fold
-
-MONTH_NAMES = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
-MONTHS = {name: i for i, name in enumerate(MONTH_NAMES, 1)}
-
+from app.timeline import MONTHS
 
 # -- retrieval -------------------------------------------------------------------------------------------
 
