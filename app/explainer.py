@@ -6,8 +6,8 @@ import re
 import time
 from collections.abc import Iterator
 
-from app.answer import PRESENT, Answer, as_of, latest_as_of
-from app.backends import make_answerer
+from app.answering import Answer, make_answerer
+from app.answering.extractive import PRESENT, as_of, latest_as_of
 from app.config import Settings
 from app.embeddings import Embedder, get_embedder
 from app.index import Index

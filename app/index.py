@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
+import re
 import shutil
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -53,6 +56,27 @@ class SentenceRef:
     doc_id: str
     start: int
     end: int
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a document, as the answerer sees it: exact offsets, text and embedding."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    vector: np.ndarray = field(repr=False, compare=False)
+
+
+@dataclass
+class CorpusStats:
+    """Corpus-wide figures the answerer needs, kept by the index so that no answer re-reads the library."""
+
+    sentences: int = 0
+    df: dict[str, int] = field(default_factory=dict)  # sentences holding each term (`app.text.sentence_terms`)
+    latest_year: int | None = None  # the latest year a document's date or period reaches
+    latest_as_of: str = ""  # the latest 'as of <Month YYYY>' the sources state of themselves
 
 
 @dataclass
@@ -352,6 +376,54 @@ class Index:
                 "(or `make run`, which builds it when it is missing)."
             )
         return cls(settings, gen)
+
+    # -- what the answering package reads (its whole view of the index) ------------------------------
+
+    def document(self, doc_id: str) -> Document:
+        return self.documents[doc_id]
+
+    def sentences_for(self, chunks: Sequence[Chunk]) -> list[Sentence]:
+        """Every sentence of these chunks, once each, in chunk order, with its vector."""
+        seen: set[tuple[str, int]] = set()
+        out: list[Sentence] = []
+        for chunk in chunks:
+            for start, _end in chunk.sentences:
+                key = (chunk.doc_id, start)
+                if key in seen:
+                    continue
+                seen.add(key)
+                sentence = self.sentence_at(chunk.doc_id, start)
+                if sentence is not None:
+                    out.append(sentence)
+        return out
+
+    @functools.cached_property
+    def stats(self) -> CorpusStats:
+        """Term document frequencies over sentences, the latest year and 'as of' date of the sources."""
+        from app.dates import latest_as_of
+        from app.names import NameIndex
+        from app.text import sentence_terms
+
+        names = NameIndex.load(self.settings.names_file)
+        df: Counter[str] = Counter()
+        for ref in self.sentences:
+            df.update(sentence_terms(self.documents[ref.doc_id].text[ref.start : ref.end], names))
+        years = [int(y) for d in self.documents.values() for y in re.findall(r"\b(?:1[5-9]|20)\d\d\b", d.date_label)]
+        return CorpusStats(
+            sentences=len(self.sentences),
+            df=dict(df),
+            latest_year=max(years) if years else None,
+            latest_as_of=latest_as_of(d.text for d in self.documents.values()),
+        )
+
+    def sentence_at(self, doc_id: str, start: int) -> Sentence | None:
+        """The sentence of a document that starts at `start`, or None."""
+        row = self.sentence_row.get((doc_id, start))
+        if row is None:
+            return None
+        ref = self.sentences[row]
+        text = self.documents[doc_id].text[ref.start : ref.end]
+        return Sentence(doc_id, ref.start, ref.end, text, self.sentence_vectors[row])
 
     def chunk_at(self, doc_id: str, offset: int) -> Chunk:
         """The first chunk of a document that contains the character offset."""

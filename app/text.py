@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.names import NameIndex
 
 WORD = re.compile(r"\w+(?:['’]\w+)?", re.UNICODE)
 
@@ -234,3 +238,8 @@ def word_concepts(tokens: list[str]) -> list[set[str]]:
     stems = iter(_stemmer().stemWords([w for ws in content for w in ws]))
     synonyms = _synonyms()
     return [{synonyms.get(s, s) for s in (next(stems) for _ in ws)} for ws in content]
+
+
+def sentence_terms(text: str, names: NameIndex) -> set[str]:
+    """The terms a sentence is matched on: `concepts` of its text with every name variant made one token."""
+    return set(concepts(names.canonical(text)))

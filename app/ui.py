@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from app.answer import Answer
+from app.answering import Answer
 from app.explainer import Explainer, QuestionError
 
 EXAMPLES = [
@@ -234,8 +234,10 @@ def article_events(explainer: Explainer, article: str, limit: int = 4) -> list[d
     """Timeline events on the dates an article gives ("19 September 2023"), each cited to the timeline."""
     import datetime as dt
 
-    from app.answer import FULL_DATE, Citation
-    from app.timeline import MONTHS, TIMELINE_ID
+    from app.answering import Citation
+    from app.answering.extractive import FULL_DATE
+    from app.dates import MONTHS
+    from app.timeline import TIMELINE_ID
 
     doc = explainer.index.documents.get(TIMELINE_ID)
     if doc is None or not explainer.events:

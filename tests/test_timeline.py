@@ -4,10 +4,11 @@ from pathlib import Path
 import pytest
 
 from app.config import Settings
+from app.dates import parse_period
 from app.explainer import Explainer
 from app.index import IndexBuilder
 from app.ingest import load_document
-from app.timeline import TIMELINE_ID, in_period, load_events, parse_period, render
+from app.timeline import TIMELINE_ID, in_period, load_events, render
 
 from .conftest import FIXTURES
 

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from app.answer import Answer, Citation
+from app.answering import Answer, Citation
 from app.config import Settings
 from app.explainer import Explainer
 from app.ui import (

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.dates import MONTHS
 from app.grounding import MARKER, sentence_support, split_answer
 from app.text import fold
-from app.timeline import MONTHS
 
 # -- retrieval -------------------------------------------------------------------------------------------
 

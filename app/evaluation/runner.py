@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from app.backends.chat_models import CHAT_MODELS
+from app.answering.chat_models import CHAT_MODELS
 from app.evaluation import metrics as m
 from app.evaluation.dataset import EvalQuestion, load_questions
 from app.evaluation.systems import SYSTEMS

@@ -31,7 +31,7 @@ class ExplainerSystem:
 
     def __init__(self, explainer: Explainer, mode: str, backend: str | None = None) -> None:
         if backend is not None:
-            from app.backends import make_answerer
+            from app.answering import make_answerer
 
             settings = explainer.settings.model_copy(update={"answer_backend": backend})
             explainer = copy.copy(explainer)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from app.backends import make_answerer
-from app.backends.llm import LLMAnswerer, format_passages
+from app.answering import make_answerer
+from app.answering.llm import LLMAnswerer, format_passages
 from app.config import Settings
 from app.explainer import Explainer
 from app.index import IndexBuilder

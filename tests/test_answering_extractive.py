@@ -1,6 +1,7 @@
 import pytest
 
-from app.answer import ABSTAIN_MESSAGE, claimant_tokens, question_type
+from app.answering import ABSTAIN_MESSAGE
+from app.answering.extractive import claimant_tokens, question_type
 from app.config import Settings
 from app.explainer import Explainer, QuestionError
 
@@ -70,7 +71,7 @@ def test_stream_grows_to_the_full_answer(explainer: Explainer) -> None:
 
 
 def test_attribution_strength_prefers_the_claimant_itself() -> None:
-    from app.answer import attribution_strength
+    from app.answering.extractive import attribution_strength
 
     assert attribution_strength("The army killed 32, according to Armenia.", "Armenia") == 1.0
     assert attribution_strength("Armenia said 32 people were killed.", "Armenia") == 1.0
@@ -81,7 +82,7 @@ def test_attribution_strength_prefers_the_claimant_itself() -> None:
 
 
 def test_a_denial_stops_at_its_clause() -> None:
-    from app.answer import QuestionInfo, negated_premise
+    from app.answering.extractive import QuestionInfo, negated_premise
     from app.text import concepts
 
     question = "At what time did the ceasefire come into force?"
@@ -98,7 +99,7 @@ def test_a_denial_stops_at_its_clause() -> None:
 
 
 def test_latest_as_of_and_present_questions() -> None:
-    from app.answer import PRESENT, latest_as_of
+    from app.answering.extractive import PRESENT, latest_as_of
 
     texts = ["As of May 2024 the road was open.", "as of November 2025, it was closed", "In 1990."]
     assert latest_as_of(texts) == "as of November 2025"
@@ -110,7 +111,7 @@ def test_latest_as_of_and_present_questions() -> None:
 def test_timeline_helpers_order_and_weigh_dates() -> None:
     import datetime as dt
 
-    from app.answer import chronological, date_salience, stated_period
+    from app.answering.extractive import chronological, date_salience, stated_period
 
     may = (dt.date(2021, 5, 1), dt.date(2021, 5, 31))
     assert stated_period("In 1990, and again on 27 May 2021, soldiers were seized.", may) == (
@@ -125,7 +126,7 @@ def test_timeline_helpers_order_and_weigh_dates() -> None:
 
 
 def test_why_questions_prefer_sentences_that_give_a_reason() -> None:
-    from app.answer import QuestionInfo, answer_type_cue
+    from app.answering.extractive import QuestionInfo, answer_type_cue
 
     info = QuestionInfo("Why did Armenia freeze its CSTO membership?", "explain", set(), "", [], [])
     assert answer_type_cue(info, "Armenia froze it because the alliance had not honoured its commitments.") > 0
@@ -133,7 +134,7 @@ def test_why_questions_prefer_sentences_that_give_a_reason() -> None:
 
 
 def test_attribution_covers_how_sources_give_figures() -> None:
-    from app.answer import ATTRIBUTION
+    from app.answering.extractive import ATTRIBUTION
 
     for text in ("Armenian sources give higher figures.", "Officials stated that 80 died.", "Both tolls rose."):
         assert ATTRIBUTION.search(text), text

@@ -6,7 +6,7 @@ from typing import Protocol
 
 import numpy as np
 
-from app.answer import Answer
+from app.answering.answer import Answer
 from app.retrieval import Hit
 
 

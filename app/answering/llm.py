@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from app.answer import Answer, Citation, ExtractiveAnswerer
+from app.answering.answer import Answer, Citation
+from app.answering.extractive import ExtractiveAnswerer
 from app.grounding import sentence_support, split_answer
 from app.retrieval import Hit
 from app.text import tokenize

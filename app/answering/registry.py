@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from app.answer import ExtractiveAnswerer
-from app.backends.base import Answerer
-from app.backends.chat_models import CHAT_MODELS
+from app.answering.base import Answerer
+from app.answering.chat_models import CHAT_MODELS
+from app.answering.extractive import ExtractiveAnswerer
 from app.config import Settings
 from app.index import Index
 from app.names import NameIndex
@@ -24,7 +24,7 @@ def make_answerer(
         return extractive
     if name not in CHAT_MODELS:
         raise ValueError(f"unknown answer backend {name!r}; choose one of {', '.join(BACKENDS)}")
-    from app.backends.llm import LLMAnswerer
+    from app.answering.llm import LLMAnswerer
 
     return LLMAnswerer(name, CHAT_MODELS[name](settings), extractive)
 

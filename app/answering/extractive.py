@@ -13,30 +13,25 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from app.answering.answer import ABSTAIN_MESSAGE, Answer, Citation
+from app.dates import DATE_MENTION, DAY_MONTH, FULL_DATE, MONTH_YEAR, YEAR, latest_as_of, parse_period  # noqa: F401
 from app.index import Index, SentenceRef
 from app.names import NameIndex
 from app.retrieval import Hit
 from app.text import concepts, fold, tokenize, word_concepts, words
-from app.timeline import MONTHS, TIMELINE_ID, Event, in_period, parse_period, render
+from app.timeline import TIMELINE_ID, Event, in_period, render
 
 PRESENT = re.compile(
     r"\b(?:current|currently|now|today|still|at present|presently|nowadays|these days|any ?more|as of)\b", re.I
 )
 AS_OF = re.compile(r"\b(?:as of|by the end of|since)\s+(?:\d{1,2}\s+)?[A-Z][a-z]+\s+\d{4}|\bas of\s+\d{4}\b", re.I)
-ABSTAIN_MESSAGE = "My sources don't cover this question, so I can't answer it without guessing."
 
 NUMBER = re.compile(r"\d")
-YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
-MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-FULL_DATE = re.compile(rf"\b\d{{1,2}}(?:-\d{{1,2}})?\s+{MONTH}\s+\d{{4}}\b|\b{MONTH}\s+\d{{1,2}},\s+\d{{4}}\b")
-DAY_MONTH = re.compile(rf"\b\d{{1,2}}(?:-\d{{1,2}})?\s+{MONTH}\b|\b{MONTH}\s+\d{{1,2}}\b(?!\d)")
-DATE_MENTION = re.compile(rf"{FULL_DATE.pattern}|\b(?:(?:early|mid|late)[- ])?{MONTH}\s+\d{{4}}\b", re.IGNORECASE)
-MONTH_YEAR = re.compile(rf"\b{MONTH}\s+\d{{4}}\b")
 PERSON = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?(?:yan|yev|ov|ev|ian|in)?\b")
 NEGATION = frozenset({"not", "no", "never", "neither", "nor", "none", "without", "nobody", "nothing"})
 QUESTION_WORDS = frozenset(
@@ -109,44 +104,6 @@ class Weights:
 
 
 W = Weights()
-
-
-@dataclass
-class Citation:
-    """One cited passage: `quote == document.text[start:end]`, always."""
-
-    n: int
-    doc_id: str
-    chunk_id: str
-    title: str
-    kind: str
-    date: str
-    publisher: str
-    source_path: str
-    quote: str
-    start: int
-    end: int
-
-
-@dataclass
-class Answer:
-    question: str
-    answer: str
-    abstained: bool
-    citations: list[Citation] = field(default_factory=list)
-    related: list[dict[str, Any]] = field(default_factory=list)
-    latency_ms: float = 0.0
-    timings: dict[str, float] = field(default_factory=dict)
-    answered_by: str = "extractive"  # the backend whose text this is (an LLM's answer may fall back)
-    as_of: str = ""  # for a question about the present: the latest date its cited sources cover
-    reason: str = ""  # why the answerer abstained, when it did
-    id: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        if self.id is None:
-            data.pop("id")
-        return data
 
 
 @dataclass
@@ -528,18 +485,6 @@ def as_of(answer: Answer, documents: dict[str, Any]) -> str:
             dates += [d for d in (doc.date, doc.period_end, doc.period_start) if d]
     latest = max((d for d in dates if re.fullmatch(r"\d{4}-\d{2}-\d{2}", d)), default="")
     return dt.date.fromisoformat(latest).strftime("%-d %B %Y") if latest else ""
-
-
-def latest_as_of(texts: Iterable[str]) -> str:
-    """The latest 'as of <Month YYYY>' the sources state about themselves ('as of November 2025'), or ''."""
-    latest: tuple[int, int] | None = None
-    for text in texts:
-        for m in re.finditer(rf"\b[Aa]s of ({MONTH}) (\d{{4}})\b", text):
-            when = (int(m.group(2)), MONTHS[m.group(1).lower()])
-            latest = max(latest, when) if latest else when
-    if latest is None:
-        return ""
-    return f"as of {dt.date(latest[0], latest[1], 1):%B %Y}"
 
 
 def claimant_phrase(question: str) -> str:
