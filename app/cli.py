@@ -202,6 +202,34 @@ def evaluate(
 
 
 @cli.command()
+def train(
+    train_file: Annotated[
+        Path | None, typer.Option("--train", help="Training questions (default eval/datasets/reader/train.jsonl).")
+    ] = None,
+    dev_file: Annotated[
+        Path | None, typer.Option("--dev", help="Questions the thresholds are chosen on (default reader/dev.jsonl).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Model directory (default app/answering/model/).")] = None,
+    index_dir: IndexDir = None,
+) -> None:
+    """Train the answer scorer on the train split and choose its thresholds on the dev split (deterministic).
+
+    Needs the index built with the seed news report ingested, as the questions cite it. The test split is
+    never read."""
+    import logging
+
+    from app.answering.scoring import MODEL_DIR
+    from app.answering.training import train as run_training
+    from app.evaluation.labels import READER_DIR
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    settings = _settings(index_dir).model_copy(update={"answer_scorer": "rules"})  # features need no model
+    result = run_training(_explainer(settings), train_file or READER_DIR / "train.jsonl",
+                          dev_file or READER_DIR / "dev.jsonl", out or MODEL_DIR)
+    typer.echo(json.dumps(result, indent=2))
+
+
+@cli.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 7860,

@@ -25,6 +25,7 @@ ENV_VARS: dict[str, str] = {
     "EXPLAINER_MAX_QUESTION_CHARS": "max_question_chars",
     "EXPLAINER_INGEST_TOKEN": "ingest_token",
     "EXPLAINER_ANSWER_BACKEND": "answer_backend",
+    "EXPLAINER_ANSWER_SCORER": "answer_scorer",
     "EXPLAINER_LLM_MODEL": "llm_model",
     "EXPLAINER_LLM_BASE_URL": "llm_base_url",
     "EXPLAINER_LLM_API_KEY": "llm_api_key",
@@ -61,13 +62,18 @@ class Settings(BaseModel):
     collection_prefix: str = Field("karabakh", description="Prefix of Chroma collection names.")
     chunk_chars: int = Field(900, description="Target chunk size in characters (chunks end on sentences).")
     chunk_overlap_sentences: int = Field(1, description="Sentences repeated at the start of the next chunk.")
-    retrieve_k: int = Field(8, description="Passages kept after fusion.")
+    retrieve_k: int = Field(12, description="Passages kept after fusion (their sentences are the answer candidates).")
     candidate_k: int = Field(30, description="Candidates taken from each retriever before fusion.")
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
     dedup_jaccard: float = Field(0.8, description="Token Jaccard above which two passages are near-duplicates.")
-    max_answer_sentences: int = Field(5, description="Most sentences in an extractive answer.")
-    min_answer_score: float = Field(
-        0.45, description="Below this best-sentence score the answerer abstains (calibrated on the dev set)."
+    answer_scorer: str = Field(
+        "learned",
+        description="How answer sentences are scored: 'learned' (the model `explainer train` ships in "
+        "app/answering/model/) or 'rules' (the hand-weighted formula it replaced, for comparison).",
+    )
+    claims_file: Path = Field(
+        PROJECT_ROOT / "corpus" / "data" / "claims.yaml",
+        description="Contested figures and office holders, each tied to its sentence (missing file: none).",
     )
     max_question_chars: int = Field(1000, description="Longer questions are rejected with an error.")
     answer_backend: str = Field(

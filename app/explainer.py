@@ -2,33 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from collections.abc import Iterator
 
+import numpy as np
+
 from app.answering import Answer, make_answerer
-from app.answering.extractive import PRESENT, as_of, latest_as_of
+from app.answering.extractive import as_of
+from app.answering.question import Question
 from app.config import Settings
 from app.embeddings import Embedder, get_embedder
 from app.index import Index
 from app.names import NameIndex
 from app.retrieval import Hit, Mode, Retriever
 from app.stores import Filters
-from app.text import tokenize
 from app.timeline import load_events
-
-ANAPHORA = re.compile(r"\b(it|its|there|this|that|these|those|they|them|their|he|him|his|she|her|then)\b", re.I)
-
-
-def resolve_follow_up(question: str, history: list[str] | None) -> str:
-    """The question to search with: a follow-up ("When did it end?") borrows the content words of the
-    earlier questions it depends on; a self-contained question is left alone."""
-    if not history:
-        return question
-    if not ANAPHORA.search(question) and len(tokenize(question)) >= 4:
-        return question
-    context = " ".join(w for h in history[-2:] for w in h.split() if tokenize(w))
-    return f"{question} {context}"
 
 
 class QuestionError(ValueError):
@@ -46,7 +36,7 @@ class Explainer:
         self.retriever = Retriever(self.index, self.embedder)
         self.events = load_events(settings.timeline_file) if settings.timeline_file.exists() else []
         self.answerer = make_answerer(settings, self.index, self.names, events=self.events)
-        self.present_hint = latest_as_of(d.text for d in self.index.documents.values())
+        self.present_hint = self.index.stats.latest_as_of
 
     def check_question(self, question: str) -> str:
         """The question stripped, or a `QuestionError` saying what is wrong with it."""
@@ -67,8 +57,28 @@ class Explainer:
         history: list[str] | None = None,
     ) -> list[Hit]:
         """The passages retrieved for a question (with its conversation history, if any)."""
-        query = self.names.expand(resolve_follow_up(self.check_question(question), history))
-        return self.retriever.search(query, k, filters, mode)
+        q = self.answerer.analyse(self.check_question(question), history)
+        return self.retriever.search(self.names.expand(q.search_text), k, filters, mode)
+
+    def retrieve(
+        self, question: str, history: list[str] | None = None, filters: Filters | None = None, mode: Mode = "hybrid"
+    ) -> tuple[Question, list[Hit], np.ndarray]:
+        """The question analysed, the passages retrieved for it and its embedding (what an answerer needs)."""
+        q = self.answerer.analyse(question, history)
+        query = self.names.expand(q.search_text)
+        vector = self.embedder.embed_query(query)
+        if q.predicate_text:  # what is asked about the names, compared with each sentence on its own
+            q = dataclasses.replace(q, predicate_vector=self.embedder.embed_query(q.predicate_text))
+        if q.present and self.present_hint:
+            # search for the sources' own 'As of November 2025' statements too; sentences are still scored
+            # against the question itself, so the hint cannot make an off-topic question look answerable
+            query = f"{query} ({self.present_hint})"
+            hits = self.retriever.search(
+                query, filters=filters, mode=mode, query_vector=self.embedder.embed_query(query)
+            )
+        else:
+            hits = self.retriever.search(query, filters=filters, mode=mode, query_vector=vector)
+        return q, hits, vector
 
     def ask(
         self,
@@ -82,25 +92,13 @@ class Explainer:
         the conversation, so that a follow-up is understood in their context."""
         started = time.perf_counter()
         question = self.check_question(question)
-        resolved = resolve_follow_up(question, history)
-        query = self.names.expand(resolved)
-        vector = self.embedder.embed_query(query)
-        present = bool(PRESENT.search(question))
-        if present and self.present_hint:
-            # search for the sources' own 'As of November 2025' statements too; sentences are still scored
-            # against the question itself, so the hint cannot make an off-topic question look answerable
-            query = f"{query} ({self.present_hint})"
-            hits = self.retriever.search(
-                query, filters=filters, mode=mode, query_vector=self.embedder.embed_query(query)
-            )
-        else:
-            hits = self.retriever.search(query, filters=filters, mode=mode, query_vector=vector)
+        q, hits, vector = self.retrieve(question, history, filters, mode)
         retrieved = time.perf_counter()
-        answer = self.answerer.answer(resolved, hits, vector)
+        answer = self.answerer.answer(q, hits, vector)
         answer.question = question
         if not answer.abstained:  # both names of a contested place, whichever one the source used
             answer.answer = self.names.pair_names(answer.answer)
-        if present and not answer.abstained:  # 'Who currently...': say how current that is
+        if q.present and not answer.abstained:  # 'Who currently...': say how current that is
             answer.as_of = as_of(answer, self.index.documents)
         done = time.perf_counter()
         answer.id = id

@@ -235,8 +235,7 @@ def article_events(explainer: Explainer, article: str, limit: int = 4) -> list[d
     import datetime as dt
 
     from app.answering import Citation
-    from app.answering.extractive import FULL_DATE
-    from app.dates import MONTHS
+    from app.dates import FULL_DATE, MONTHS
     from app.timeline import TIMELINE_ID
 
     doc = explainer.index.documents.get(TIMELINE_ID)

@@ -37,12 +37,14 @@ def corpus_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def fake_settings(tmp_path: Path) -> Settings:
-    return Settings(index_dir=tmp_path / "index", embedder="fake", vector_store="memory")
+    # the fake embedder's similarities are not the model's: the learned scorer, trained on MiniLM features, is
+    # exercised by the integration tests; unit tests use the rule scorer, a real deterministic backend
+    return Settings(index_dir=tmp_path / "index", embedder="fake", vector_store="memory", answer_scorer="rules")
 
 
 @pytest.fixture
 def chroma_settings(tmp_path: Path) -> Settings:
-    return Settings(index_dir=tmp_path / "index", embedder="fake", vector_store="chroma")
+    return Settings(index_dir=tmp_path / "index", embedder="fake", vector_store="chroma", answer_scorer="rules")
 
 
 @pytest.fixture
@@ -62,10 +64,11 @@ def seeds_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def real_corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """The real corpus indexed once per session with the real model and embedded Chroma."""
+    """The real corpus (and the seed news report, when it is beside the checkout) indexed once per session
+    with the real model and embedded Chroma."""
     from app.index import IndexBuilder
 
     settings = Settings(index_dir=tmp_path_factory.mktemp("real-index"))
-    report = IndexBuilder(settings).build([CORPUS])
+    report = IndexBuilder(settings).build([CORPUS, *([SEEDS] if SEEDS.exists() else [])])
     assert not report.rejected, report.rejected
     return settings

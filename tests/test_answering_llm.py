@@ -64,7 +64,8 @@ def test_unsupported_sentences_are_dropped_and_fall_back(built: Settings, backen
     assert "1066" not in answer.answer and "Moon" not in answer.answer
     extractive = make_answerer(built, explainer.index, explainer.names, "extractive")
     assert answer.answer.startswith(extractive.answer(
-        "When was the Bishkek Protocol signed?", explainer.search("When was the Bishkek Protocol signed?"),
+        extractive.analyse("When was the Bishkek Protocol signed?"),
+        explainer.search("When was the Bishkek Protocol signed?"),
         explainer.embedder.embed_query("When was the Bishkek Protocol signed?"),
     ).citations[0].quote)
 

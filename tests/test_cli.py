@@ -15,6 +15,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("EXPLAINER_INDEX_DIR", str(index_dir))
     monkeypatch.setenv("EXPLAINER_EMBEDDER", "fake")
     monkeypatch.setenv("EXPLAINER_VECTOR_STORE", "memory")
+    monkeypatch.setenv("EXPLAINER_ANSWER_SCORER", "rules")  # the learned model is trained on MiniLM features
     return index_dir
 
 

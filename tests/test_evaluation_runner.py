@@ -18,6 +18,7 @@ def test_eval_command_writes_side_by_side_report(
     monkeypatch.setenv("EXPLAINER_INDEX_DIR", str(tmp_path / "index"))
     monkeypatch.setenv("EXPLAINER_EMBEDDER", "fake")
     monkeypatch.setenv("EXPLAINER_VECTOR_STORE", "memory")
+    monkeypatch.setenv("EXPLAINER_ANSWER_SCORER", "rules")  # the learned model is trained on MiniLM features
     runner = CliRunner()
     assert runner.invoke(cli, ["index", "--source", str(corpus_dir)]).exit_code == 0
     out = tmp_path / "report"
@@ -28,7 +29,8 @@ def test_eval_command_writes_side_by_side_report(
     for name in ("report.json", "report.md", "metrics.png", "latency.png"):
         assert (out / name).stat().st_size > 0, name
     report = json.loads((out / "report.json").read_text())
-    assert list(report["configs"]) == ["hybrid", "dense", "bm25", "langchain-naive"]
+    assert list(report["configs"]) == ["hybrid", "rules", "dense", "bm25", "langchain-naive"]
+    assert report["configs"]["hybrid"]["tuning"]["answer_threshold"] >= 0  # the tuning is recorded
     hybrid = report["configs"]["hybrid"]
     assert hybrid["questions"] == 8
     assert hybrid["citation_validity"] == 1.0 and hybrid["citation_coverage"] == 1.0

@@ -62,7 +62,6 @@ def test_respond_reports_question_errors(built: Settings) -> None:
 
 def test_explain_article_finds_cited_background(built: Settings) -> None:
     built.names_file = FIXTURES / "names.yaml"
-    built.min_answer_score = 0.3  # the fake embedder scores lower than the real model
     explainer = Explainer(built)
     article = "Fighting resumed near Shushi on Tuesday, and residents of Khankendi reported shelling."
     cards = explain_article(explainer, article)

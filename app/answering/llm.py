@@ -16,7 +16,9 @@ from typing import Any
 import numpy as np
 
 from app.answering.answer import Answer, Citation
+from app.answering.compose import citation
 from app.answering.extractive import ExtractiveAnswerer
+from app.answering.question import Question
 from app.grounding import sentence_support, split_answer
 from app.retrieval import Hit
 from app.text import tokenize
@@ -60,8 +62,12 @@ class LLMAnswerer:
         reply = self.chat_model.invoke([SystemMessage(SYSTEM_PROMPT), HumanMessage(prompt)])
         return str(getattr(reply, "content", reply)).strip()
 
-    def answer(self, question: str, hits: list[Hit], query_vector: np.ndarray) -> Answer:
-        fallback = self.extractive.answer(question, hits, query_vector)
+    def analyse(self, question: str, history: list[str] | None = None) -> Question:
+        return self.extractive.analyse(question, history)
+
+    def answer(self, q: Question, hits: list[Hit], query_vector: np.ndarray) -> Answer:
+        question = q.text
+        fallback = self.extractive.answer(q, hits, query_vector)
         if fallback.abstained:  # the retrieval gate decides abstention, whatever the model would say
             return fallback
         hits = hits[: self.passages]
@@ -88,14 +94,10 @@ class LLMAnswerer:
                 key = (hit.document.id, start)
                 if key not in keyed:
                     keyed[key] = len(citations) + 1
-                    doc = hit.document
-                    citations.append(
-                        Citation(
-                            n=keyed[key], doc_id=doc.id, chunk_id=hit.chunk.id, title=doc.title, kind=doc.kind,
-                            date=doc.date_label, publisher=doc.publisher, source_path=doc.source_path,
-                            quote=doc.text[start:end], start=start, end=end,
-                        )
-                    )
+                    sentence_at = self.extractive.index.sentence_at(hit.document.id, start)
+                    if sentence_at is None:
+                        continue
+                    citations.append(citation(keyed[key], sentence_at, hit))
                 numbers.append(keyed[key])
             parts.append(sentence + " " + "".join(f"[{n}]" for n in numbers))
         if not parts:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
@@ -16,6 +17,15 @@ class EvalQuestion(BaseModel):
     facts: list[list[str]] = Field(default_factory=list, description="Each fact: acceptable alternatives.")
     gold_docs: list[str] = Field(default_factory=list)
     history: list[str] = Field(default_factory=list, description="Earlier questions of a follow-up.")
+    evidence: list[dict[str, Any]] = Field(
+        default_factory=list, description="Sentences that answer it (doc_id, start, end, quote); for a false "
+        "premise, the sentences that say what did happen."
+    )
+    yes_no: Literal["yes", "no"] | None = Field(None, description="The plain answer to a yes/no question.")
+    unanswerable_kind: str | None = Field(
+        None, description="missing-attribute, false-premise, never-happened, after-sources or off-topic."
+    )
+    source_doc: str | None = Field(None, description="The document the question was written from.")
 
     @field_validator("facts", mode="before")
     @classmethod

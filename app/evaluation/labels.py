@@ -47,6 +47,13 @@ def corpus_documents(extra: Iterable[Path] = ()) -> dict[str, Document]:
     return {d.id: d for d in load_documents(paths).documents}
 
 
+def inside_repository(doc: Document) -> bool:
+    """Whether a document's text lives in this repository (the seed news report does not)."""
+    path = Path(doc.source_path)
+    path = path if path.is_absolute() else PROJECT_ROOT / path
+    return path.resolve().is_relative_to(PROJECT_ROOT)
+
+
 def sentence_spans(doc: Document) -> list[tuple[int, int]]:
     """Every sentence of a document as the chunker splits it (block by block)."""
     return [(s.start, s.end) for b in split_blocks(doc.text) for s in split_sentences(doc.text, b.start, b.end)]
@@ -81,13 +88,18 @@ def resolve(row: dict[str, Any], docs: dict[str, Document], spans: dict[str, lis
         if doc is None:
             problems.append(f"unknown doc_id {ev.get('doc_id')!r}")
             continue
-        found = _find(doc.text, ev.get("quote", ""))
-        if found is None or not ev.get("quote", "").strip():
+        if "quote" not in ev and isinstance(ev.get("start"), int) and isinstance(ev.get("end"), int):
+            found = (ev["start"], ev["end"])  # a document kept outside the repository is cited by offsets only
+        else:
+            found = _find(doc.text, ev.get("quote", "")) if ev.get("quote", "").strip() else None
+        if found is None:
             problems.append(f"quote not in {doc.id}: {ev.get('quote', '')[:80]!r}")
             continue
         for start, end in spans[doc.id]:
             if start < found[1] and end > found[0]:
                 resolved.append({"doc_id": doc.id, "start": start, "end": end, "quote": doc.text[start:end]})
+                if not inside_repository(doc):  # its text is read from there, never copied here
+                    resolved[-1]["_text"] = resolved[-1].pop("quote")
     unique = {(e["doc_id"], e["start"]): e for e in resolved}
     row["evidence"] = list(unique.values())
     row["gold_docs"] = list(dict.fromkeys(e["doc_id"] for e in row["evidence"]))
@@ -105,7 +117,7 @@ def check(row: dict[str, Any]) -> list[str]:
     answerable = row.get("answerable")
     if not isinstance(answerable, bool):
         problems.append("answerable must be true or false")
-    evidence_text = " ".join(e["quote"] for e in row.get("evidence", []))
+    evidence_text = " ".join(e.get("quote") or e.get("_text", "") for e in row.get("evidence", []))
     if answerable:
         if not row.get("evidence"):
             problems.append("an answerable question needs evidence")
@@ -195,10 +207,46 @@ def build(raw_dir: Path = READER_DIR / "raw", out_dir: Path = READER_DIR) -> dic
         rows = sorted(by_split[name], key=lambda r: r["id"])
         with (out_dir / f"{name}.jsonl").open("w", encoding="utf-8") as fh:
             for row in rows:
+                row["evidence"] = [{k: v for k, v in e.items() if not k.startswith("_")} for e in row["evidence"]]
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         counts[name] = len(rows)
     counts["skipped"] = len(problems)
     return counts
+
+
+CLAIMS_FILE = PROJECT_ROOT / "corpus" / "data" / "claims.yaml"
+
+
+def build_claims(raw_dir: Path = READER_DIR / "raw" / "claims", out: Path = CLAIMS_FILE) -> dict[str, int]:
+    """raw/claims/*.yaml -> corpus/data/claims.yaml: the entries whose sentence is in its document and
+    whose value is in its sentence (the others are reported and left out)."""
+    import yaml
+
+    docs = corpus_documents()
+    merged: dict[str, list[dict[str, Any]]] = {"figures": [], "office_holders": []}
+    skipped = 0
+    for path in sorted(raw_dir.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for section in merged:
+            for raw in data.get(section) or []:
+                entry = {k: ("" if v is None else str(v)) for k, v in raw.items()}
+                doc = docs.get(entry.get("doc_id", ""))
+                if doc is not None and not inside_repository(doc):
+                    continue  # the corpus's claims only; a news report's text stays outside the repository
+                value = entry.get("value") or entry.get("holder", "")
+                if doc is None or entry.get("sentence", "") not in doc.text or not contains(entry["sentence"], value):
+                    what = entry.get("what") or entry.get("holder")
+                    log.warning("%s: left out %s entry %s", path.name, section, what)
+                    skipped += 1
+                    continue
+                merged[section].append(entry)
+    merged["figures"].sort(key=lambda e: (e["topic"], e["doc_id"], e["claimant"]))
+    merged["office_holders"].sort(key=lambda e: (e["office"], e["start"], e["holder"]))
+    header = ("# Contested figures (who claims what) and office holders with their terms, each tied to the exact\n"
+              "# sentence of its document that states it. Built from eval/datasets/reader/raw/claims/ by\n"
+              "# `python -m app.evaluation.labels build`; tests/test_claims.py checks every entry.\n")
+    out.write_text(header + yaml.safe_dump(merged, sort_keys=False, allow_unicode=True, width=120), encoding="utf-8")
+    return {"figures": len(merged["figures"]), "office_holders": len(merged["office_holders"]), "left_out": skipped}
 
 
 def main(argv: list[str]) -> int:
@@ -212,6 +260,7 @@ def main(argv: list[str]) -> int:
         return 1 if problems else 0
     if argv[:1] == ["build"]:
         print(json.dumps(build()))
+        print(json.dumps(build_claims()))
         return 0
     print(__doc__)
     return 2

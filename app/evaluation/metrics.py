@@ -97,6 +97,11 @@ def fact_recall(answer: str, facts: Sequence[Sequence[str]]) -> float:
     return sum(any(contains(answer, alt) for alt in fact) for fact in facts) / len(facts)
 
 
+def yes_no_agrees(answer: str, expected: str) -> bool:
+    """Whether an answer opens with the plain yes or no expected ("Yes." / "No.")."""
+    return re.match(rf"\s*{expected}\b", answer, re.IGNORECASE) is not None
+
+
 def crag_score(answerable: bool, abstained: bool, correct: bool) -> int:
     """+1 correct, 0 abstained, -1 wrong; for unanswerable questions +1 abstained, -1 answered."""
     if not answerable:

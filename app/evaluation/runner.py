@@ -16,7 +16,8 @@ from app.explainer import Explainer
 HEADLINE = [
     ("recall@5", "R@5"), ("mrr@10", "MRR@10"), ("ndcg@10", "nDCG@10"), ("correct", "Correct (answerable)"),
     ("fact_recall", "Fact recall"), ("crag", "CRAG score"), ("abstain_unanswerable", "Abstain (unanswerable)"),
-    ("false_abstain", "Wrong abstain (answerable)"), ("citation_validity", "Cit. validity"),
+    ("false_abstain", "Wrong abstain (answerable)"), ("premise_corrected", "False premise corrected"),
+    ("yes_no_agrees", "Yes/no agrees"), ("citation_validity", "Cit. validity"),
     ("citation_coverage", "Cit. coverage"), ("citation_support", "Cit. support"),
     ("llm_kept", "LLM answers kept by the verifier"), ("p95_total_ms", "p95 ms"),
 ]
@@ -26,13 +27,22 @@ def score_question(q: EvalQuestion, answer: dict[str, Any], documents: dict[str,
     abstained = bool(answer.get("abstained"))
     text = answer.get("answer", "")
     recall = m.fact_recall(text, q.facts) if not abstained else 0.0
-    correct = q.answerable and not abstained and recall == 1.0
+    yes_no = m.yes_no_agrees(text, q.yes_no) if q.yes_no and not abstained else None
+    correct = q.answerable and not abstained and recall == 1.0 and yes_no is not False
     row: dict[str, Any] = {
         "id": q.id, "category": q.category, "answerable": q.answerable, "abstained": abstained,
         "fact_recall": recall, "correct": correct, "crag": m.crag_score(q.answerable, abstained, correct),
-        "answer": text,
+        "answer": text, "reason": answer.get("reason", ""),
         "answered_by": answer.get("answered_by", ""),
     }
+    if yes_no is not None:
+        row["yes_no"] = yes_no
+    if q.unanswerable_kind:
+        row["unanswerable_kind"] = q.unanswerable_kind
+    if q.unanswerable_kind == "false-premise" and abstained:
+        # declined, and says what the sources do say: a cited sentence of the labelled evidence
+        evidence = {(e["doc_id"], e["start"]) for e in q.evidence}
+        row["premise_corrected"] = any((c["doc_id"], c["start"]) in evidence for c in answer.get("citations") or [])
     if not abstained and answer.get("citations") is not None:
         cs = m.citation_scores(text, answer["citations"], documents)
         row.update(citation_validity=cs.validity, citation_coverage=cs.coverage, citation_support=cs.support)
@@ -63,10 +73,23 @@ def aggregate(rows: list[dict[str, Any]], retrieval: dict[str, float], timings: 
         pct = m.percentiles([t[stage] for t in timings])
         summary[f"p50_{stage}"], summary[f"p95_{stage}"] = pct["p50"], pct["p95"]
     categories = sorted({r["category"] for r in rows})
+    corrected = [r for r in rows if "premise_corrected" in r or r.get("unanswerable_kind") == "false-premise"]
+    summary["premise_corrected"] = (
+        sum(bool(r.get("premise_corrected")) for r in corrected) / len(corrected) if corrected else None
+    )
+    yes_no = [r for r in answerable if "yes_no" in r or r["category"] == "yes-no"]
+    summary["yes_no_agrees"] = sum(bool(r.get("yes_no")) for r in yes_no) / len(yes_no) if yes_no else None
     summary["by_category"] = {
-        c: {"n": len(cr), "crag": mean(cr, "crag"), "correct": mean([r for r in cr if r["answerable"]], "correct")}
+        c: {"n": len(cr), "crag": mean(cr, "crag"), "correct": mean([r for r in cr if r["answerable"]], "correct"),
+            "abstained": mean(cr, "abstained")}
         for c in categories
         for cr in [[r for r in rows if r["category"] == c]]
+    }
+    kinds = sorted({r["unanswerable_kind"] for r in unanswerable if r.get("unanswerable_kind")})
+    summary["by_unanswerable_kind"] = {
+        k: {"n": len(kr), "abstained": mean(kr, "abstained")}
+        for k in kinds
+        for kr in [[r for r in unanswerable if r.get("unanswerable_kind") == k]]
     }
     return summary
 
@@ -105,6 +128,10 @@ def run_eval(
             kept = sum(r["answered_by"] == name for r in answered)
             report["configs"][name]["llm_kept"] = kept / len(answered) if answered else 0.0
         report["configs"][name]["latencies_ms"] = [t["total_ms"] for t in timings]
+        tuning = getattr(getattr(system, "explainer", None), "answerer", None)
+        tuning = getattr(getattr(tuning, "extractive", tuning), "tuning", None)
+        if tuning is not None:  # every weight and threshold the answers were made with
+            report["configs"][name]["tuning"] = tuning.to_dict()
         report["questions"][name] = rows
     write_report(report, out_dir)
     return report
@@ -122,6 +149,17 @@ def markdown_table(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def category_table(report: dict[str, Any], name: str) -> str:
+    """Per category of one configuration: questions, correct (answerable), abstained, CRAG."""
+    summary = report["configs"][name]
+    lines = [f"| {name}: category | n | correct | abstained | CRAG |", "|---|---|---|---|---|"]
+    for category, c in summary["by_category"].items():
+        lines.append(f"| {category} | {c['n']} | {c['correct']:.3f} | {c['abstained']:.3f} | {c['crag']:.3f} |")
+    for kind, k in summary.get("by_unanswerable_kind", {}).items():
+        lines.append(f"| unanswerable: {kind} | {k['n']} | - | {k['abstained']:.3f} | - |")
+    return "\n".join(lines)
+
+
 def write_report(report: dict[str, Any], out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
@@ -130,6 +168,7 @@ def write_report(report: dict[str, Any], out_dir: Path) -> None:
         "# Evaluation report", "",
         f"{n} questions from {', '.join(report['question_files'])}; index {report['index']}; {report['created']}.",
         "", markdown_table(report), "",
+        *[part for name in report["configs"] for part in (category_table(report, name), "")],
         "Latency is per question on this machine (retrieve, answer, end to end; p50/p95 in report.json).", "",
         "![metrics](metrics.png)", "", "![latency](latency.png)", "",
     ]

@@ -29,11 +29,13 @@ class SystemResult:
 class ExplainerSystem:
     """The product itself, with one retrieval mode and, optionally, another answer backend."""
 
-    def __init__(self, explainer: Explainer, mode: str, backend: str | None = None) -> None:
-        if backend is not None:
+    def __init__(self, explainer: Explainer, mode: str, backend: str | None = None, scorer: str | None = None) -> None:
+        if backend is not None or scorer is not None:
             from app.answering import make_answerer
 
-            settings = explainer.settings.model_copy(update={"answer_backend": backend})
+            update = {"answer_backend": backend or explainer.settings.answer_backend,
+                      "answer_scorer": scorer or explainer.settings.answer_scorer}
+            settings = explainer.settings.model_copy(update=update)
             explainer = copy.copy(explainer)
             explainer.answerer = make_answerer(settings, explainer.index, explainer.names, events=explainer.events)
         self.explainer = explainer
@@ -106,10 +108,12 @@ SYSTEMS: dict[str, Callable[[Explainer], Any]] = {
     "hybrid": lambda e: ExplainerSystem(e, "hybrid"),
     "dense": lambda e: ExplainerSystem(e, "dense"),
     "bm25": lambda e: ExplainerSystem(e, "bm25"),
+    # the same pipeline with the hand-weighted sentence formula the learned scorer replaced
+    "rules": lambda e: ExplainerSystem(e, "hybrid", scorer="rules"),
     "langchain-naive": LangChainNaive,
     # hybrid retrieval with an LLM answer backend (configured by the EXPLAINER_LLM_* settings)
     "llamacpp": lambda e: ExplainerSystem(e, "hybrid", "llamacpp"),
     "ollama": lambda e: ExplainerSystem(e, "hybrid", "ollama"),
     "openai": lambda e: ExplainerSystem(e, "hybrid", "openai"),
 }
-DEFAULT_SYSTEMS = ["hybrid", "dense", "bm25", "langchain-naive"]
+DEFAULT_SYSTEMS = ["hybrid", "rules", "dense", "bm25", "langchain-naive"]

@@ -1,0 +1,241 @@
+"""`explainer train`: fit the answer scorer on the train split, choose its thresholds on the dev split.
+
+Deterministic (fixed seeds, no early stopping, one pass over the questions in file order) and a few
+minutes on 2 CPU cores. The test split is never read here.
+
+1. Every train question is asked through the product's own retrieval; each sentence of the retrieved
+   passages becomes a row of features, labelled 1 when it is a labelled evidence sentence (or, for an
+   answerable question, holds all of its required facts).
+2. Gradient-boosted trees learn P(sentence answers). Out-of-fold predictions (folds by question) feed the
+   question-level models, so they learn from probabilities like those seen on new questions:
+   P(answerable) from the best candidates, P(sentence corrects a false premise), P(yes) for yes/no.
+3. On the dev split the answer threshold, the keep ratio and floor and the correction threshold are
+   chosen by the CRAG-style score of the whole answerer, and saved with the models in one `Tuning`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from app.answering.extractive import ExtractiveAnswerer
+from app.answering.features import FEATURES, Candidate
+from app.answering.question import Question
+from app.answering.scoring import (
+    MODEL_DIR,
+    QUESTION_FEATURES,
+    YES_NO_FEATURES,
+    LearnedModels,
+    LearnedScorer,
+    as_row,
+    question_features,
+    yes_no_features,
+)
+from app.answering.tuning import Tuning
+from app.evaluation.dataset import EvalQuestion, load_questions
+from app.evaluation.labels import READER_DIR
+from app.evaluation.metrics import contains, crag_score, fact_recall
+
+log = logging.getLogger(__name__)
+
+SEED = 0
+FOLDS = 3
+#: gradient-boosted trees for sentences (many rows) and for questions (few rows)
+SENTENCE_TREES = {"max_iter": 300, "learning_rate": 0.05, "max_leaf_nodes": 31, "min_samples_leaf": 20,
+                  "l2_regularization": 1.0, "early_stopping": False, "random_state": SEED}
+QUESTION_TREES = {"max_iter": 150, "learning_rate": 0.05, "max_leaf_nodes": 15, "min_samples_leaf": 10,
+                  "l2_regularization": 1.0, "early_stopping": False, "random_state": SEED}
+#: the grid the dev split chooses from
+ANSWER_THRESHOLDS = tuple(np.round(np.arange(0.2, 0.81, 0.05), 2))
+KEEP_RATIOS = (0.3, 0.5, 0.7)
+KEEP_MINS = (0.1, 0.2, 0.3)
+CORRECTION_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
+
+
+@dataclass
+class Example:
+    """One question as the answerer sees it: analysis, retrieval, candidates, features and labels."""
+
+    item: EvalQuestion
+    q: Question
+    hits: list[Any]
+    vector: np.ndarray
+    cands: list[Candidate]
+    matrix: np.ndarray
+    labels: np.ndarray  # 1 = this sentence answers the question
+    corrects: np.ndarray  # 1 = this sentence says what did happen, for a false premise
+    oof: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    ranked: list[Candidate] = field(default_factory=list)  # scored by the final model (dev examples)
+
+
+def evidence_keys(item: EvalQuestion) -> set[tuple[str, int]]:
+    return {(e["doc_id"], e["start"]) for e in item.evidence}
+
+
+def sentence_labels(item: EvalQuestion, cands: list[Candidate]) -> tuple[np.ndarray, np.ndarray]:
+    keys = evidence_keys(item)
+    answers = np.zeros(len(cands), dtype=np.int8)
+    corrects = np.zeros(len(cands), dtype=np.int8)
+    for i, c in enumerate(cands):
+        if item.answerable:
+            holds_facts = bool(item.facts) and all(any(contains(c.text, a) for a in f) for f in item.facts)
+            answers[i] = c.key in keys or holds_facts
+        elif item.unanswerable_kind == "false-premise":
+            corrects[i] = c.key in keys
+    return answers, corrects
+
+
+def collect(explainer: Any, answerer: ExtractiveAnswerer, items: list[EvalQuestion]) -> list[Example]:
+    """Retrieve for every question and turn its candidates into labelled feature rows."""
+    from tqdm import tqdm
+
+    examples = []
+    for item in tqdm(items, desc="candidates", unit="q", disable=not log.isEnabledFor(logging.INFO)):
+        q, hits, vector = explainer.retrieve(item.question, item.history)
+        cands, matrix = answerer.candidates(q, hits, vector)
+        answers, corrects = sentence_labels(item, cands)
+        examples.append(Example(item, q, hits, vector, cands, matrix, answers, corrects))
+    return examples
+
+
+def trees(params: dict[str, Any]) -> Any:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(**params)
+
+
+def fit_sentences(examples: list[Example]) -> Any:
+    """P(sentence answers), and out-of-fold probabilities for every train example (`ex.oof`)."""
+    from sklearn.model_selection import GroupKFold
+
+    rows = [ex for ex in examples if len(ex.cands)]
+    x = np.vstack([ex.matrix for ex in rows])
+    y = np.concatenate([ex.labels for ex in rows])
+    groups = np.concatenate([[i] * len(ex.cands) for i, ex in enumerate(rows)])
+    oof = np.zeros(len(y))
+    for train, held in GroupKFold(n_splits=FOLDS).split(x, y, groups):
+        oof[held] = trees(SENTENCE_TREES).fit(x[train], y[train]).predict_proba(x[held])[:, 1]
+    at = 0
+    for ex in rows:
+        ex.oof = oof[at : at + len(ex.cands)]
+        at += len(ex.cands)
+    log.info("sentence model: %d rows, %d positive", len(y), int(y.sum()))
+    return trees(SENTENCE_TREES).fit(x, y)
+
+
+def ranked_with(ex: Example, probs: np.ndarray) -> list[Candidate]:
+    for c, p in zip(ex.cands, probs, strict=True):
+        c.p = float(p)
+    return sorted(ex.cands, key=lambda c: c.p, reverse=True)
+
+
+def fit_question_models(examples: list[Example], latest_year: int | None) -> tuple[Any, Any, Any]:
+    """P(answerable), P(sentence corrects a false premise) and P(yes), on out-of-fold probabilities."""
+    from sklearn.linear_model import LogisticRegression
+
+    xa, ya, xc, yc, xy, yy = [], [], [], [], [], []
+    for ex in examples:
+        ranked = ranked_with(ex, ex.oof) if len(ex.cands) else []
+        answerable = ex.item.answerable and bool(ex.labels.sum())
+        xa.append(as_row(question_features(ex.q, ranked, latest_year), QUESTION_FEATURES)[0])
+        ya.append(int(answerable))
+        if not ex.item.answerable:
+            for c in ranked[: Tuning().named_depth]:
+                xc.append([*c.features, c.p])
+                yc.append(int(ex.corrects[ex.cands.index(c)]))
+        if ex.item.answerable and ex.item.yes_no and ranked:
+            best = next((c for c in ranked if ex.labels[ex.cands.index(c)]), ranked[0])
+            xy.append(as_row(yes_no_features(ex.q, best), YES_NO_FEATURES)[0])
+            yy.append(int(ex.item.yes_no == "yes"))
+    answerable_model = trees(QUESTION_TREES).fit(np.array(xa), np.array(ya))
+    correction_model = trees(QUESTION_TREES).fit(np.array(xc), np.array(yc))
+    yes_model = None
+    if len(set(yy)) == 2:
+        yes_model = LogisticRegression(C=1.0, max_iter=1000, random_state=SEED).fit(np.array(xy), np.array(yy))
+    log.info("question models: %d questions (%d answerable), %d correction rows, %d yes/no",
+             len(ya), sum(ya), len(yc), len(yy))
+    return answerable_model, correction_model, yes_model
+
+
+def crag(explainer: Any, answerer: ExtractiveAnswerer, examples: list[Example]) -> tuple[float, dict[str, float]]:
+    """The CRAG-style score of the answerer on prepared examples (and a breakdown)."""
+    scores, corrections = [], []
+    for ex in examples:
+        answer = answerer.respond(ex.q, ex.ranked, ex.vector)
+        answer.answer = explainer.names.pair_names(answer.answer) if not answer.abstained else answer.answer
+        recall = fact_recall(answer.answer, ex.item.facts) if not answer.abstained else 0.0
+        correct = ex.item.answerable and not answer.abstained and recall == 1.0 and yes_no_ok(ex.item, answer.answer)
+        scores.append(crag_score(ex.item.answerable, answer.abstained, correct))
+        if ex.item.unanswerable_kind == "false-premise":
+            cited = {(c.doc_id, c.start) for c in answer.citations}
+            corrections.append(float(answer.abstained and bool(cited & evidence_keys(ex.item))))
+    return float(np.mean(scores)), {"premise_corrected": float(np.mean(corrections)) if corrections else 0.0}
+
+
+def yes_no_ok(item: EvalQuestion, text: str) -> bool:
+    """A yes/no question's answer starts with the plain yes or no the sources give."""
+    if not item.yes_no:
+        return True
+    return text.strip().lower().startswith(item.yes_no)
+
+
+def choose(explainer: Any, scorer: LearnedScorer, dev: list[Example]) -> Tuning:
+    """The thresholds with the best dev CRAG score (ties: the earlier, more cautious grid point)."""
+    best_tuning, best_score = scorer.tuning, -2.0
+    for threshold, ratio, floor in itertools.product(ANSWER_THRESHOLDS, KEEP_RATIOS, KEEP_MINS):
+        tuning = scorer.tuning.with_(answer_threshold=float(threshold), keep_ratio=ratio, keep_min=floor)
+        score, _ = crag(explainer, answerer_with(explainer, scorer, tuning), dev)
+        if score > best_score:
+            best_tuning, best_score = tuning, score
+    log.info("dev CRAG %.3f at threshold %.2f, keep %.2f/%.2f", best_score, best_tuning.answer_threshold,
+             best_tuning.keep_ratio, best_tuning.keep_min)
+    best_premise = -1.0
+    chosen = best_tuning
+    for threshold in CORRECTION_THRESHOLDS:
+        tuning = chosen.with_(correction_threshold=threshold)
+        score, extra = crag(explainer, answerer_with(explainer, scorer, tuning), dev)
+        if extra["premise_corrected"] > best_premise:
+            best_tuning, best_premise = tuning, extra["premise_corrected"]
+    log.info("dev premise correction %.3f at threshold %.2f", best_premise, best_tuning.correction_threshold)
+    return best_tuning
+
+
+def answerer_with(explainer: Any, scorer: LearnedScorer, tuning: Tuning) -> ExtractiveAnswerer:
+    base: ExtractiveAnswerer = getattr(explainer.answerer, "extractive", explainer.answerer)
+    scorer.tuning = tuning
+    answerer = ExtractiveAnswerer(base.index, explainer.names, scorer, tuning, explainer.events, base.claims)
+    answerer.featurizer = base.featurizer  # keep its caches
+    return answerer
+
+
+def train(explainer: Any, train_file: Path = READER_DIR / "train.jsonl", dev_file: Path = READER_DIR / "dev.jsonl",
+          out_dir: Path = MODEL_DIR) -> dict[str, Any]:
+    """Fit, choose thresholds on dev, save to `out_dir`; returns what was done (for the CLI)."""
+    import sklearn
+
+    started = time.perf_counter()
+    base: ExtractiveAnswerer = getattr(explainer.answerer, "extractive", explainer.answerer)
+    train_items, dev_items = load_questions(train_file), load_questions(dev_file)
+    train_examples = collect(explainer, base, train_items)
+    dev_examples = collect(explainer, base, dev_items)
+    sentence_model = fit_sentences(train_examples)
+    answerable_model, correction_model, yes_model = fit_question_models(train_examples, base.latest_year)
+    models = LearnedModels(sentence_model, answerable_model, correction_model, yes_model, FEATURES,
+                           sklearn.__version__)
+    tuning = Tuning(trained_on=str(train_file.name), model="gradient-boosted trees (scikit-learn)")
+    scorer = LearnedScorer(models, tuning)
+    for ex in dev_examples:
+        scorer.score(ex.q, ex.cands, ex.matrix)
+        ex.ranked = sorted(ex.cands, key=lambda c: c.p, reverse=True)
+    scorer.tuning = choose(explainer, scorer, dev_examples)
+    dev_score, extra = crag(explainer, answerer_with(explainer, scorer, scorer.tuning), dev_examples)
+    scorer.save(out_dir)
+    return {"train_questions": len(train_items), "dev_questions": len(dev_items), "dev_crag": round(dev_score, 3),
+            **{k: round(v, 3) for k, v in extra.items()}, "tuning": scorer.tuning.to_dict(),
+            "seconds": round(time.perf_counter() - started, 1), "saved": str(out_dir)}

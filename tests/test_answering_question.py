@@ -1,0 +1,77 @@
+"""Question analysis: the kind of answer, names and predicate, follow-ups, as readers type them."""
+
+import pytest
+
+from app.answering.question import QuestionAnalyser, claimant_phrase, needs_history, negative, question_kind
+from app.config import Settings
+from app.names import NameIndex
+from app.text import sentence_terms
+
+
+@pytest.fixture(scope="module")
+def analyser() -> QuestionAnalyser:
+    names = NameIndex.load(Settings().names_file)
+    # a small fake corpus frequency table: 'armenia' is everywhere, 'pashinyan' in a few sentences
+    df = {"armenia": 900, **dict.fromkeys(sentence_terms("Pashinyan Shusha", names), 12)}
+    return QuestionAnalyser(names, df, sentences=1000, common_share=0.1, history_weight=0.35)
+
+
+def term(name: str) -> str:
+    (only,) = sentence_terms(name, NameIndex.load(Settings().names_file))
+    return only
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("whats the death toll of khojaly", "count"),
+        ("how many azerbaijani soldiers died in the april war", "count"),
+        ("did the us call off the exercise", "yes-no"),
+        ("is it true that russia sent peacekeepers in 2020", "yes-no"),
+        ("why did pashinyan recognise karabakh as azerbaijan", "why"),
+        ("how come the minsk group failed", "why"),
+        ("when did the four day war start", "date"),
+        ("wen did armenian forces take lachin", "date"),
+        ("who signed the bishkek protocol", "person"),
+        ("where is the lachin corridor", "place"),
+        ("what districts did aze take in the june 1992 offensive", "list"),
+        ("list the co-chairs of the minsk group", "list"),
+        ("which osce structures were shut down by the 1 sept 2025 decision", "list"),
+        ("what happened in may 1992", "timeline"),
+        ("compare the two sides' death tolls", "compare"),
+        ("how did the blockade start", "how"),
+        ("khojaly population before the war", "other"),
+    ],
+)
+def test_kinds_as_readers_type_them(question: str, kind: str) -> None:
+    assert question_kind(question) == kind
+
+
+def test_names_are_found_in_lower_case_and_predicate_is_what_is_asked(analyser: QuestionAnalyser) -> None:
+    q = analyser.analyse("whats pashinyan's height")
+    assert term("Pashinyan") in q.names
+    assert q.predicate == {"height"}
+    assert q.words_of["height"] == "height"
+    common = analyser.analyse("What did Armenia say about Shusha?")
+    assert "armenia" not in common.names  # a name in most of the corpus says little
+
+
+def test_a_follow_up_borrows_names_not_predicates(analyser: QuestionAnalyser) -> None:
+    history = ["when did armenian forces capture shushi in may 1992"]
+    q = analyser.analyse("and when did azerbaijan take it back", history)
+    assert term("Shusha") in q.names  # 'it' is Shusha/Shushi
+    assert q.terms.get("may", 0) < 1.0 and q.terms.get("1992", 0) < 1.0  # the history weighs less
+    assert "Shusha" in q.search_text and "1992" not in q.search_text  # the name carries over, the year not
+    standalone = analyser.analyse("who was the president of azerbaijan in 1993", history)
+    assert standalone.search_text == standalone.text
+    assert set(standalone.terms.values()) == {1.0}
+
+
+def test_needs_history_and_negative_questions() -> None:
+    assert needs_history("when did it end", ("what was the bishkek protocol",))
+    assert not needs_history("who signed the bishkek protocol in may 1994", ("anything",))
+    assert not needs_history("when did it end", ())
+    assert negative("why didn't russia intervene") and negative("why did armenia refuse the deal")
+    assert not negative("why did russia intervene")
+    assert claimant_phrase("How many people did Armenia say were killed?") == "Armenia"
+    assert claimant_phrase("toll according to Human Rights Watch") == "Human Rights Watch"
