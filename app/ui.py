@@ -72,9 +72,27 @@ UI_HEAD = """
 (function () {
   const HINT = __HINT__;
   function panel() { return document.getElementById('doc-panel'); }
+  // on a wide screen the open panel is pinned beside the page (fixed over its own column), so it is in
+  // view wherever the reader is in a long tab; CSS sticky alone is undone by Gradio's containers
+  function pin() {
+    const p = panel(), col = document.getElementById('panel-col');
+    if (!p || !col) return;
+    if (window.innerWidth <= 768 || !p.classList.contains('open')) {
+      p.classList.remove('pinned');
+      p.style.left = p.style.width = '';
+      return;
+    }
+    const box = col.getBoundingClientRect();
+    p.classList.add('pinned');
+    p.style.left = box.left + 'px';
+    p.style.width = box.width + 'px';
+  }
+  window.addEventListener('resize', pin);
   function clearPanel() {
     const p = panel();
     if (!p) return;
+    p.classList.remove('pinned');
+    p.style.left = p.style.width = '';
     p.replaceChildren();
     const hint = document.createElement('p');
     hint.className = 'hint';
@@ -150,6 +168,7 @@ UI_HEAD = """
     renderText(body, doc.text, start, end);
     p.append(head, body);
     p.classList.add('open');
+    pin();
     const mark = document.getElementById('cited-passage');
     // scroll the panel only, not the page, so the passage sits a third of the way down below the header
     const top = mark ? mark.getBoundingClientRect().top - p.getBoundingClientRect().top + p.scrollTop : 0;
@@ -173,7 +192,7 @@ UI_HEAD = """
       askFor(suggestion.dataset.question || suggestion.textContent);
       return;
     }
-    if (target.closest('button[role="tab"], #ask-btn, #new-conversation')) clearPanel();
+    if (target.closest('button[role="tab"], .overflow-dropdown button, #ask-btn, #new-conversation')) clearPanel();
     const link = target.closest('a[href^="#cite:"], a[href^="#doc:"]');
     if (!link) return;
     event.preventDefault();
@@ -221,9 +240,31 @@ UI_HEAD = """
       if (event.target.closest && event.target.closest('a.cite')) hidePreview();
     });
   });
+  // the chat's sanitiser drops aria-label and data- attributes: put them back from the document itself
+  const docs = {};
+  function fetchDoc(docId) {
+    if (!docs[docId]) docs[docId] = fetch('api/documents/' + encodeURIComponent(docId)).then(function (r) {
+      return r.ok ? r.json() : null;
+    });
+    return docs[docId];
+  }
+  function enrich() {
+    document.querySelectorAll('a.cite:not([data-enriched])').forEach(function (link) {
+      link.setAttribute('data-enriched', '1');
+      const parts = link.getAttribute('href').slice(1).split(':');
+      if (parts[0] !== 'cite') return;
+      const n = link.textContent.replace(/[\[\]]/g, '');
+      fetchDoc(decodeURIComponent(parts[1])).then(function (doc) {
+        if (!doc) return;
+        if (!link.getAttribute('aria-label')) link.setAttribute('aria-label', 'source ' + n + ': ' + doc.title);
+        if (!link.dataset.quote) link.dataset.quote = doc.text.slice(Number(parts[2]), Number(parts[3]));
+      });
+    });
+  }
   // after an answer, show its start rather than the bottom of its source cards
   const seen = new WeakSet();
   new MutationObserver(function () {
+    enrich();
     document.querySelectorAll('.answer-final').forEach(function (el) {
       if (seen.has(el)) return;
       seen.add(el);
@@ -248,6 +289,8 @@ UI_CSS = """
 #panel-col { position: sticky; top: 0.5rem; align-self: flex-start; }
 .doc-panel { max-height: calc(100vh - 1rem); overflow-y: auto; padding: 0 1rem 0.5rem;
   border-left: 1px solid #d0d0d0; background: var(--background-fill-primary, #fff); }
+.doc-panel.pinned { position: fixed; top: 0.5rem; z-index: 1000; max-height: calc(100vh - 1rem);
+  box-shadow: -4px 0 16px rgba(0,0,0,0.12); }
 .doc-panel .doc-head { position: sticky; top: 0; background: var(--background-fill-primary, #fff);
   padding: 0.5rem 0; border-bottom: 1px solid #d0d0d0; z-index: 1; }
 .doc-panel .doc-title { margin: 0 2rem 0.2rem 0; font-size: 1.1rem; }
@@ -277,7 +320,9 @@ textarea::placeholder, input::placeholder { color: #595959 !important; opacity: 
 .dark .doc-panel .doc-meta, .dark .source-card .meta, .dark .muted { color: #d1d5db; }
 .dark a.cite, .dark a.ask-link, .dark .source-card a, .dark .doc-links a { color: #93c5fd; }
 .dark textarea::placeholder, .dark input::placeholder { color: #b8b8b8 !important; }
-.dark .doc-panel, .dark .doc-panel .doc-head { background: var(--background-fill-primary, #0b0f19); }
+.dark .doc-panel, .dark .doc-panel.pinned { position: fixed; top: 0.5rem; z-index: 1000; max-height: calc(100vh - 1rem);
+  box-shadow: -4px 0 16px rgba(0,0,0,0.12); }
+.doc-panel .doc-head { background: var(--background-fill-primary, #0b0f19); }
 .dark .timeline-svg text { fill: #e5e7eb; }
 @media (max-width: 768px) {
   #panel-col { position: static; min-width: 0 !important; }
