@@ -266,7 +266,8 @@ def test_dark_mode_highlight_and_meta_text_contrast(server_url: str, browser) ->
     assert contrast(*mark) >= 4.5, mark
     meta = page.evaluate("""(() => { const m = getComputedStyle(document.querySelector('#doc-panel .doc-meta'));
       let el = document.getElementById('doc-panel'), bg = 'rgba(0, 0, 0, 0)';
-      while (el && /rgba\\(0, 0, 0, 0\\)|transparent/.test(bg)) { bg = getComputedStyle(el).backgroundColor; el = el.parentElement; }
+      while (el && /rgba\\(0, 0, 0, 0\\)|transparent/.test(bg)) {
+        bg = getComputedStyle(el).backgroundColor; el = el.parentElement; }
       return [m.color, bg]; })()""")
     assert contrast(*meta) >= 4.5, meta
     page.screenshot(path=str(ARTIFACTS / "dark-mode.png"))
