@@ -40,7 +40,7 @@ SENTENCE_END = re.compile(r"(?<=[.!?”\"])\s+(?=[A-Z“\"])|\n\s*\n")
 QUALIFIER = r"(?:at least|more than|over|close to|nearly|almost|about|around|some|up to|fewer than|roughly)\s+"
 FIGURE = re.compile(
     rf"(?P<fig>(?:{QUALIFIER})?\b\d{{1,3}}(?:,\d{{3}})+\b|(?:{QUALIFIER})?\b\d+(?:\.\d+)?\b(?:\s+(?:million|thousand))?)"
-    r"(?P<what>(?:\s+(?!(?:and|or|to|of|in|on|at|the|a|had|have|has|was|were|would|will|are|is|could|from|by|for)\b)"
+    r"(?P<what>(?:\s+(?!(?:and|or|to|of|in|on|at|the|a|had|have|has|was|were|would|will|are|is|could|from|by|for|according)\b)"
     r"[a-z][\w-]*){0,2})"
 )
 SPEECH = re.compile(
@@ -65,9 +65,10 @@ class ArticleTuning:
     min_entity_score: float = 0.3  # a sentence scoring below this is not background to this article
     reported_window_days: int = 1  # the reported event lies within this many days of a date the article gives
     reported_events: int = 3  # events shown for the days the article reports
-    earlier_events: int = 6  # what led to it: at most this many earlier events, at most one per year
+    earlier_events: int = 8  # what led to it: at most this many earlier events, at most one per year
     later_events: int = 3  # what came after, within `later_window_days`
     later_window_days: int = 400
+    recalled_weight: float = 0.15  # an earlier event whose date the reported event's documents give scores this more
     min_event_score: float = 0.2  # timeline events less close to the article than this are left out
     figure_hits: int = 6  # passages searched per figure
     other_figures: int = 2  # what other sources say: at most this many sentences per figure
@@ -292,6 +293,11 @@ class ArticleExplainer:
         if not reported:
             return
         first, last = events[reported[0]].date, events[reported[-1]].date
+        # what the reported event's own documents recall ('the blockade since 12 December 2022') led to it
+        docs = self.explainer.index.documents
+        recalled = {d for i in reported for doc_id in events[i].docs if doc_id in docs
+                    for _, d in parse_full_dates(docs[doc_id].text)}
+        scores = scores + np.array([t.recalled_weight if e.date in recalled else 0.0 for e in events])
         best_per_year: dict[int, int] = {}
         for i, e in enumerate(events):
             if e.date < first and i not in reported and scores[i] >= t.min_event_score:
@@ -375,13 +381,13 @@ class ArticleExplainer:
                     continue
                 figure = (match.group("fig") + match.group("what")).strip()
                 who = claimant(sentence, previous, self.explainer)
-                out.append(Figure(figure, who, sentence, self.others(sentence)))
+                out.append(Figure(figure, who, sentence, self.others(sentence, text)))
                 if len(out) >= t.figures:
                     return out
             previous.append(sentence)
         return out
 
-    def others(self, sentence: str) -> Answer:
+    def others(self, sentence: str, article: str = "") -> Answer:
         """What the sources say beside a figure: their closest sentences that give a figure too."""
         t = self.tuning
         docs = self.explainer.index.documents
@@ -392,8 +398,12 @@ class ArticleExplainer:
         words = set(tokenize(re.sub(r"\d[\d,.]*", " ", sentence)))
         keys = []
         for hit in hits:
+            if hit.document.kind == "news" and hit.document.text.strip()[:200] in article:
+                continue  # the article itself, when it was ingested
             for start, end in hit.chunk.sentences:
                 text = docs[hit.document.id].text[start:end]
+                if text in article:
+                    continue
                 if re.search(r"\d", re.sub(r"\b(?:1[89]|20)\d\d\b", "", text)) and text not in sentence and (
                     words & set(tokenize(text))
                 ):
@@ -429,7 +439,7 @@ class ArticleExplainer:
 def claimant(sentence: str, previous: list[str], explainer: Explainer) -> str:
     """Who the article says gives a figure: 'according to X', or the speaker before 'said/told/put'; a
     pronoun ('He said') is the last person named before it; '' when the article states it itself."""
-    m = re.search(r"according to\s+(?:the\s+)?([^,.;]+)", sentence, re.IGNORECASE)
+    m = re.search(r"(?i:according to)\s+(?:the\s+)?((?:[A-Z][\w’'-]*\s*)+)", sentence)
     if m:
         return m.group(1).strip()
     m = SPEECH.search(sentence)
