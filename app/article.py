@@ -66,7 +66,8 @@ class ArticleTuning:
     reported_window_days: int = 1  # the reported event lies within this many days of a date the article gives
     reported_events: int = 3  # events shown for the days the article reports
     earlier_events: int = 8  # what led to it: at most this many earlier events, at most one per year
-    later_events: int = 3  # what came after, within `later_window_days`
+    same_year_events: int = 2  # ...except the reported event's own year, which may give this many
+    later_events: int = 4  # what came after, within `later_window_days`
     later_window_days: int = 400
     recalled_weight: float = 0.15  # an earlier event whose date the reported event's documents give scores this more
     min_event_score: float = 0.2  # timeline events less close to the article than this are left out
@@ -298,13 +299,15 @@ class ArticleExplainer:
         recalled = {d for i in reported for doc_id in events[i].docs if doc_id in docs
                     for _, d in parse_full_dates(docs[doc_id].text)}
         scores = scores + np.array([t.recalled_weight if e.date in recalled else 0.0 for e in events])
-        best_per_year: dict[int, int] = {}
+        per_year: dict[int, list[int]] = {}
         for i, e in enumerate(events):
             if e.date < first and i not in reported and scores[i] >= t.min_event_score:
-                year = e.date.year
-                if year not in best_per_year or scores[i] > scores[best_per_year[year]]:
-                    best_per_year[year] = i
-        earlier = sorted(best_per_year.values(), key=lambda i: -scores[i])[: t.earlier_events]
+                per_year.setdefault(e.date.year, []).append(i)
+        picked = []
+        for year, found in per_year.items():
+            keep = t.same_year_events if year == first.year else 1
+            picked += sorted(found, key=lambda i: -scores[i])[:keep]
+        earlier = sorted(picked, key=lambda i: -scores[i])[: t.earlier_events]
         earlier.sort(key=lambda i: events[i].date)
         out.earlier = [self.event_card(events[i], float(scores[i])) for i in earlier]
         later = [

@@ -663,7 +663,7 @@ def timeline_svg(events: list[Any], width: int = 900, height: int = 170) -> str:
         if span_start.year <= year <= span_end.year:
             tx = x(dt.date(year, 1, 1))
             ticks.append(f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{axis}" y2="{axis + 5}" stroke="#6b7280"/>'
-                         f'<text x="{tx:.1f}" y="{axis + 18}" font-size="11" text-anchor="middle" fill="#374151">'
+                         f'<text x="{tx:.1f}" y="{axis + 20}" font-size="15" text-anchor="middle" fill="#374151">'
                          f"{year}</text>")
     marks = []
     lanes: dict[int, int] = {}
