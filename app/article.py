@@ -314,7 +314,10 @@ class ArticleExplainer:
             i for i, e in enumerate(events)
             if last < e.date <= last + dt.timedelta(days=t.later_window_days) and scores[i] >= t.min_event_score
         ]
-        later = sorted(later, key=lambda i: -scores[i])[: t.later_events]
+        by_doc: dict[str, int] = {}  # one event per document: three steps of one withdrawal are one story
+        for i in sorted(later, key=lambda i: -scores[i]):
+            by_doc.setdefault(events[i].docs[0] if events[i].docs else events[i].id, i)
+        later = sorted(by_doc.values(), key=lambda i: -scores[i])[: t.later_events]
         out.later = [self.event_card(events[i], float(scores[i])) for i in sorted(later, key=lambda i: events[i].date)]
 
     def entity_cards(self, text: str, parts: list[str], vectors: np.ndarray, centre: np.ndarray) -> list[Card]:

@@ -183,7 +183,13 @@ def test_ask_click_citation_and_see_the_highlighted_passage(server_url: str, bro
         page.locator("#doc-panel .doc-close").click()
         assert not page.locator("#doc-panel").is_visible()
     else:
-        page.locator("#new-conversation").click()
+        assert page.get_by_role("button", name="Download the conversation (Markdown)").is_visible()
+        tab(page, "Sources")  # another tab clears the panel
+        page.wait_for_function("!document.getElementById('cited-passage')", timeout=5_000)
+        tab(page, "Ask")
+        page.locator("a.cite").first.click()
+        page.wait_for_selector("#cited-passage", timeout=10_000)
+        page.locator("#new-conversation").click()  # so does a new conversation
         page.wait_for_function("!document.getElementById('cited-passage')", timeout=5_000)
     page.close()
 
@@ -271,6 +277,26 @@ def test_dark_mode_highlight_and_meta_text_contrast(server_url: str, browser) ->
       return [m.color, bg]; })()""")
     assert contrast(*meta) >= 4.5, meta
     page.screenshot(path=str(ARTIFACTS / "dark-mode.png"))
+    page.close()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_placeholder_contrast_and_a_visible_focus_ring(server_url: str, browser, theme: str) -> None:  # noqa: ANN001
+    page = open_page(browser, server_url, LAPTOP, f"?__theme={theme}")
+    colours = page.evaluate("""(() => { const box = document.querySelector('#question textarea');
+      let el = box, bg = 'rgba(0, 0, 0, 0)';
+      while (el && /rgba\\(0, 0, 0, 0\\)|transparent/.test(bg)) {
+        bg = getComputedStyle(el).backgroundColor; el = el.parentElement; }
+      return [getComputedStyle(box, '::placeholder').color, bg, getComputedStyle(box).color]; })()""")
+    assert contrast(colours[0], colours[1]) >= 4.5, colours
+    ask(page, QUESTION)
+    wait_answer(page)
+    page.locator("a.cite").first.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")  # keyboard focus, so :focus-visible applies
+    ring = page.evaluate("(() => { const s = getComputedStyle(document.activeElement);"
+                         " return [s.outlineStyle, s.outlineWidth, document.activeElement.className]; })()")
+    assert ring[0] != "none" and float(ring[1].rstrip("px")) >= 2, ring
     page.close()
 
 

@@ -81,7 +81,8 @@ def main() -> None:
     (args.out / "report.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     (args.out / "cards.json").write_text(json.dumps(cards_out, indent=2, ensure_ascii=False) + "\n")
     lines = ["| article | points covered | cards covering a point | seconds |", "|---|---|---|---|"]
-    lines += [f"| {r['id']} | {r['covered']}/{r['points']} | {r['useful']}/{r['cards']} | {r['seconds']} |" for r in rows]
+    lines += [f"| {r['id']} | {r['covered']}/{r['points']} | {r['useful']}/{r['cards']} | {r['seconds']} |"
+              for r in rows]
     lines.append(f"| **all {len(rows)}** | **{covered}/{points} = {summary['recall']:.0%}** | "
                  f"**{useful}/{cards} = {summary['useful_share']:.0%}** | |")
     missed = [f"- {r['id']}: {m}" for r in rows for m in r["missed"]]
