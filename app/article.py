@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from app.answering import Answer, Citation
-from app.dates import DAY_MONTH, FULL_DATE, MONTHS
+from app.dates import DAY_MONTH, FULL_DATE, MONTHS, YEAR
 from app.explainer import Explainer, QuestionError
 from app.text import tokenize
 from app.timeline import TIMELINE_ID, Event
@@ -70,6 +70,7 @@ class ArticleTuning:
     later_events: int = 4  # what came after, within `later_window_days`
     later_window_days: int = 400
     recalled_weight: float = 0.15  # an earlier event whose date the reported event's documents give scores this more
+    year_weight: float = 0.1  # ...and one in a year the article names scores this more
     min_event_score: float = 0.2  # timeline events less close to the article than this are left out
     figure_hits: int = 6  # passages searched per figure
     other_figures: int = 2  # what other sources say: at most this many sentences per figure
@@ -266,13 +267,15 @@ class ArticleExplainer:
             rel = relative_dates(text, day)
             out.relative_dates = [{"text": r["text"], "date": r["date"].isoformat()} for r in rel]
             days |= {day, *(r["date"] for r in rel)}
-        self.match_events(out, centre, day, days)
+        self.match_events(out, centre, day, days, {int(y) for y in YEAR.findall(text)})
         out.entities = self.entity_cards(text, parts, vectors, centre)
         out.figures = self.figures(text)
         out.summary = self.summary(out)
         return out
 
-    def match_events(self, out: Explanation, centre: np.ndarray, day: dt.date | None, days: set[dt.date]) -> None:
+    def match_events(
+        self, out: Explanation, centre: np.ndarray, day: dt.date | None, days: set[dt.date], years: set[int]
+    ) -> None:
         """The event the article reports (a dated event on or next to a day it names, closest to the
         article), the earlier events closest to it (one per year, so decades of background rather than
         one busy week) and the closest later ones."""
@@ -299,6 +302,8 @@ class ArticleExplainer:
         recalled = {d for i in reported for doc_id in events[i].docs if doc_id in docs
                     for _, d in parse_full_dates(docs[doc_id].text)}
         scores = scores + np.array([t.recalled_weight if e.date in recalled else 0.0 for e in events])
+        # a year the article itself recalls ('That war ended in 1994') makes that year's events weigh more
+        scores = scores + np.array([t.year_weight if e.date.year in years else 0.0 for e in events])
         per_year: dict[int, list[int]] = {}
         for i, e in enumerate(events):
             if e.date < first and i not in reported and scores[i] >= t.min_event_score:
