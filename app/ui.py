@@ -274,6 +274,9 @@ UI_HEAD = """
         box = box.parentElement;
       }
       if (box) box.scrollTop += message.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+      // and the page, when the chat's top has scrolled out of the window (a phone)
+      const top = message.getBoundingClientRect().top;
+      if (top < 0 || top > window.innerHeight - 40) window.scrollBy(0, top - 8);
     });
   }).observe(document.documentElement, { childList: true, subtree: true });
   // /?q=...: ask the question once the page is ready

@@ -47,14 +47,15 @@ QUESTION = "When was the Bishkek Protocol signed?"
 IN_VIEW = """(sel) => { const r = document.querySelector(sel).getBoundingClientRect();
   return r.height > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= window.innerHeight + 1
     && r.right <= window.innerWidth + 1 && r.top < window.innerHeight; }"""
-# the start of the last answer lies inside the chat's visible box (not scrolled away to its source cards)
+# the start of the last answer lies inside the chat's visible box (not scrolled away to its source cards),
+# and inside the window
 ANSWER_START_SHOWN = """() => { const marks = document.querySelectorAll('.answer-final');
   const el = marks[marks.length - 1];
   let box = el.parentElement;
   while (box && !(box.scrollHeight > box.clientHeight && /(auto|scroll)/.test(getComputedStyle(box).overflowY))) {
     box = box.parentElement; }
   const r = el.getBoundingClientRect(), b = (box || document.documentElement).getBoundingClientRect();
-  return r.top >= b.top - 2 && r.top < b.bottom - 20; }"""
+  return r.top >= b.top - 2 && r.top < b.bottom - 20 && r.top >= 0 && r.top < window.innerHeight - 20; }"""
 
 
 def free_port() -> int:
