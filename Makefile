@@ -18,8 +18,11 @@ install-test: $(VENV)/.installed-test
 
 # torch is pinned and installed first: the CPU wheel lies on this disk, a plain `torch` pulls a CUDA build.
 $(VENV)/.installed: pyproject.toml
+	@echo "==> Creating the virtual environment in $(VENV)"
 	$(PYTHON) -m venv $(VENV)
+	@echo "==> Installing PyTorch (CPU wheel, about a minute)"
 	$(BIN)/pip install --quiet torch==2.13.0
+	@echo "==> Installing the explainer and its dependencies (a few minutes on a fresh machine)"
 	$(BIN)/pip install --quiet -e ".[eval]"
 	touch $@
 
@@ -30,9 +33,11 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	touch $@
 
 index: install  ## build the index if it is missing, update it if the corpus changed
+	@echo "==> Building or updating the index (first time: about 4 minutes on 2 CPU cores; progress bars below)"
 	$(BIN)/explainer index || echo "Some files were skipped (see above); the rest are indexed."
 
 run: index  ## the chat UI on http://127.0.0.1:7860 (REST API under /api, docs at /docs)
+	@echo "==> Starting the server: open http://127.0.0.1:7860/ (API docs at /docs; Ctrl-C stops it)"
 	$(BIN)/explainer serve
 
 test: install-test  ## the whole suite: unit tests and integration tests on the real model, Chroma and corpus

@@ -6,6 +6,7 @@ explainer only after the build succeeded, so readers keep getting answers while 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import secrets
@@ -47,6 +48,59 @@ class AskIn(BaseModel):
     filters: FiltersIn | None = None
 
 
+class ExplainIn(BaseModel):
+    text: str = Field(..., description="The article's text.")
+    date: dt.date | None = Field(None, description="The article's date (ISO), when the text has no dateline.")
+
+
+class CitationOut(BaseModel):
+    n: int
+    doc_id: str
+    chunk_id: str
+    title: str
+    kind: str
+    date: str
+    publisher: str
+    source_path: str
+    quote: str = Field(..., description="Exactly document.text[start:end].")
+    start: int
+    end: int
+
+
+class CardOut(BaseModel):
+    title: str
+    type: str = Field(..., description="event, summary, person, place, region, organisation, agreement...")
+    date: str = Field("", description="ISO date, for events.")
+    score: float = Field(..., description="Closeness to the article (cosine).")
+    text: str = Field(..., description="Quoted sentences with [n] markers.")
+    citations: list[CitationOut]
+
+
+class FigureOut(BaseModel):
+    figure: str = Field(..., description="As the article gives it: 'at least 32'.")
+    claimant: str = Field(..., description="Who the article says claims it ('' when it states it itself).")
+    sentence: str = Field(..., description="The article's sentence giving it.")
+    others: str = Field(..., description="What the sources say beside it, with [n] markers.")
+    citations: list[CitationOut]
+
+
+class RelativeDateOut(BaseModel):
+    text: str = Field(..., description="As the article says it: 'Tuesday'.")
+    date: str = Field(..., description="Resolved against the article's date (ISO).")
+
+
+class ExplainOut(BaseModel):
+    date: str = Field(..., description="The article's own date (ISO), or ''.")
+    date_source: str = Field(..., description="given, metadata, dateline, latest date in the text, or ''.")
+    relative_dates: list[RelativeDateOut]
+    summary: CardOut | None = Field(None, description="Key background, at the top.")
+    reported: list[CardOut] = Field(..., description="The timeline event(s) the article reports.")
+    earlier: list[CardOut] = Field(..., description="What led to it (earlier events, one per year).")
+    later: list[CardOut] = Field(..., description="What came after.")
+    entities: list[CardOut] = Field(..., description="Background on the people, places and bodies it names.")
+    figures: list[FigureOut]
+
+
 class BatchItem(BaseModel):
     id: str
     question: str
@@ -72,6 +126,15 @@ class Server:
         self.explainer = explainer or Explainer(settings)
         self.lock = threading.Lock()
         self.ingest_token = settings.ingest_token
+        self._articles: Any = None
+
+    def articles(self) -> Any:
+        """The article explainer of the live explainer (rebuilt after an ingest swapped it)."""
+        from app.article import ArticleExplainer
+
+        if self._articles is None or self._articles.explainer is not self.explainer:
+            self._articles = ArticleExplainer(self.explainer)
+        return self._articles
 
     def check_token(self, supplied: str) -> None:
         """PermissionError unless ingest is enabled and `supplied` is its token."""
@@ -132,6 +195,16 @@ def create_app(settings: Settings, explainer: Explainer | None = None, mount_ui:
                 yield json.dumps({"answer": final.to_dict()}, ensure_ascii=False) + "\n"
 
         return StreamingResponse(lines(), media_type="application/x-ndjson")
+
+    @api.post("/api/explain", response_model=ExplainOut)
+    def explain(body: ExplainIn) -> dict[str, Any]:
+        """Explain a news article: its date and relative days, the event it reports with what led to it and
+        what came after, background on the people, places and bodies it names, and its figures beside
+        what the sources say. The same JSON as `explainer explain FILE --json`."""
+        try:
+            return server.articles().explain(body.text, body.date).to_dict()
+        except QuestionError as exc:
+            raise HTTPException(422, str(exc)) from exc
 
     @api.post("/api/ask/batch")
     def ask_batch(body: BatchIn) -> dict[str, Any]:
@@ -220,7 +293,7 @@ def create_app(settings: Settings, explainer: Explainer | None = None, mount_ui:
 
         from app.ui import UI_CSS, UI_HEAD, build_ui
 
-        page = build_ui(lambda: server.explainer, server.ingest if server.ingest_token else None)
+        page = build_ui(lambda: server.explainer, server.ingest if server.ingest_token else None, server.articles)
         api = gr.mount_gradio_app(api, page, path="/", head=UI_HEAD, css=UI_CSS)
     return api
 

@@ -171,6 +171,55 @@ def ask(
         typer.echo("Nearest sources: " + "; ".join(r["title"] for r in answer.related))
 
 
+@cli.command()
+def explain(
+    file: Annotated[Path, typer.Argument(help="The article: a .txt (with an optional .meta.yaml beside it) or .md.")],
+    date: Annotated[str | None, typer.Option("--date", help="The article's date (ISO), if the text has none.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON (as POST /api/explain returns it).")] = False,
+    index_dir: IndexDir = None,
+    embedder: Embedder = None,
+) -> None:
+    """Explain a news article: its event on the timeline with what led to it and came after, background
+    on the people, places and bodies it names, and its figures beside what the sources say."""
+    import datetime as dt
+
+    import yaml
+
+    from app.article import ArticleExplainer
+    from app.explainer import QuestionError
+
+    try:
+        text = file.read_text(encoding="utf-8")
+        sidecar = file.with_name(file.name[: -len(file.suffix)] + ".meta.yaml")
+        meta = yaml.safe_load(sidecar.read_text(encoding="utf-8")) if sidecar.exists() else {}
+        on = dt.date.fromisoformat(date) if date else None
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        _fail(str(exc))
+    try:
+        out = ArticleExplainer(_explainer(_settings(index_dir, embedder))).explain(text, on, meta)
+    except QuestionError as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(out.to_dict(), indent=2, ensure_ascii=False))
+        return
+    typer.echo(f"Article date: {out.date or 'unknown'} ({out.date_source or 'not found'})")
+    for r in out.relative_dates:
+        typer.echo(f"  {r['text']} = {r['date']}")
+    sections = [("Key background", [out.summary] if out.summary else []), ("The event reported", out.reported),
+                ("What led to it", out.earlier), ("What came after", out.later), ("Names", out.entities)]
+    for heading, cards in sections:
+        if cards:
+            typer.echo(f"\n{heading}")
+        for card in cards:
+            typer.echo(f"- {card.title} ({card.date or card.type}): {card.answer.answer}")
+            for c in card.answer.citations:
+                typer.echo(f"    [{c.n}] {c.title} - {c.doc_id} {c.start}-{c.end}")
+    if out.figures:
+        typer.echo("\nFigures")
+    for f in out.figures:
+        typer.echo(f"- {f.figure} (claimed by {f.claimant or 'the article'}); sources: {f.others.answer or 'none'}")
+
+
 @cli.command("eval")
 def evaluate(
     questions: Annotated[

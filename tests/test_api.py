@@ -112,3 +112,24 @@ def test_ui_and_docs_are_mounted(built: Settings) -> None:
     assert client.get("/docs").status_code == 200
     assert "/api/ask" in client.get("/openapi.json").json()["paths"]
     assert client.get("/").status_code == 200
+
+
+def test_explain_returns_the_documented_json(client: TestClient) -> None:
+    article = "YEREVAN, 12 May 1994 - The ceasefire took effect on Thursday after the Bishkek Protocol."
+    response = client.post("/api/explain", json={"text": article})
+    assert response.status_code == 200
+    data = response.json()
+    assert data["date"] == "1994-05-12" and data["date_source"] == "dateline"
+    assert {"summary", "reported", "earlier", "later", "entities", "figures", "relative_dates"} <= set(data)
+    docs = {d["id"]: d for d in client.get("/api/documents").json()["documents"]}
+    for card in data["entities"]:
+        for c in card["citations"]:
+            assert c["doc_id"] in docs
+            text = client.get(f"/api/documents/{c['doc_id']}").json()["text"]
+            assert text[c["start"] : c["end"]] == c["quote"]
+    dated = client.post("/api/explain", json={"text": "The truce held on Friday.", "date": "1994-05-14"}).json()
+    assert dated["date_source"] == "given" and {"text": "on Friday", "date": "1994-05-13"} in dated["relative_dates"]
+    assert client.post("/api/explain", json={"text": "  "}).status_code == 422
+    assert client.post("/api/explain", json={"text": "x", "date": "soon"}).status_code == 422
+    schema = client.get("/openapi.json").json()
+    assert "ExplainOut" in schema["components"]["schemas"]

@@ -42,7 +42,7 @@ def after_the_sources(q: Question, ranked: list[Candidate], ctx: Context) -> str
 
 def unknown_name(q: Question, ranked: list[Candidate], ctx: Context) -> str | None:
     """A capitalised name none of the documents has a word of ('Japan', 'Zelensky')."""
-    unknown = [w for w in q.capitalised if not any(ctx.featurizer.df.get(t) for t in cues.concepts(w))]
+    unknown = [w for w in q.capitalised if not any(ctx.featurizer.df.get(t) for t in ctx.featurizer.terms_of(w))]
     return f"the sources never mention {', '.join(dict.fromkeys(unknown))}" if unknown else None
 
 
