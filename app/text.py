@@ -195,6 +195,7 @@ def tokenize(text: str) -> list[str]:
 PHRASES = {
     r"\bstep(?:ped|s|ping)? down\b": "resign",
     r"\bhand(?:ed|s|ing)? (?:back|over)\b": "return",
+    r"\b(?:t(?:ake|ook|aken|aking)|g(?:et|ot|etting)|w(?:in|on|inning)) (?:\w+ )?back\b": "recapture",
     r"\bt(?:ake|ook|aken|aking) (?:control|over)\b": "capture",
     r"\bs(?:et|ets|etting) up\b": "establish",
     r"\bcame to power\b": "elect",
@@ -211,6 +212,10 @@ SYNONYM_GROUPS = [
     "end ceas conclud finish",
     "withdraw withdrew departur",
     "displac flee fled refuge expel",
+    "fail failur unsuccess collaps",
+    "win won victori victor triumph",
+    "lose lost loss defeat",
+    "refus declin reject",
 ]
 
 

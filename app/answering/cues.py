@@ -132,6 +132,20 @@ def denied_term(sentence: str, premise: set[str] | frozenset[str], question: str
     return None
 
 
+#: concept pairs where a sentence holding one contradicts a question presupposing the other ('how did armenia
+#: win the war' against 'Armenia lost'); concepts as `app.text.concepts` makes them
+ANTONYMS: dict[str, frozenset[str]] = {}
+for _a, _b in (("win", "lose"), ("captur", "withdraw"), ("accept", "refus"), ("open", "close"), ("begin", "end"),
+               ("rise", "fall"), ("increas", "decreas"), ("sign", "refus"), ("recogn", "refus"), ("agre", "refus")):
+    ANTONYMS[_a] = ANTONYMS.get(_a, frozenset()) | {_b}
+    ANTONYMS[_b] = ANTONYMS.get(_b, frozenset()) | {_a}
+
+
+def contradicts(predicate: set[str] | frozenset[str], terms: set[str] | frozenset[str]) -> bool:
+    """Whether a sentence's terms hold the opposite of a term the question presupposes, and not the term."""
+    return any(t not in terms and ANTONYMS.get(t, frozenset()) & terms for t in predicate)
+
+
 def has_negation(text: str) -> bool:
     return any(w in NEGATION or w.endswith("n't") for w in words(text))
 

@@ -29,7 +29,7 @@ FEATURES: tuple[str, ...] = (
     "unknown_predicate",
     "count", "count_near", "measure", "full_date", "new_full_date", "month_year", "year", "asked_year",
     "other_year_only", "person", "reason", "list_items", "attribution", "claimant", "as_of", "negation",
-    "denies", "pronoun_subject", "length", "position", "in_period", "n_predicate", "n_names",
+    "denies", "contradicts", "pronoun_subject", "length", "position", "in_period", "n_predicate", "n_names",
     *(f"q_{k}" for k in KINDS), *(f"doc_{k}" for k in sorted(DOC_KINDS)),
 )
 CACHE_SIZE = 20000  # sentences whose terms are kept between questions
@@ -169,6 +169,7 @@ class Featurizer:
                 "as_of": float(bool(cues.AS_OF.search(text))),
                 "negation": float(cues.has_negation(text)),
                 "denies": float(bool(cues.denied_term(text, q.predicate, q.text, window))),
+                "contradicts": float(cues.contradicts(q.predicate, c.terms)),
                 "pronoun_subject": float(bool(cues.PRONOUN_SUBJECT.match(text))),
                 "length": len(text) / LENGTH_SCALE,
                 "position": c.sentence.start / max(len(doc.text), 1),

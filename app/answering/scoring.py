@@ -26,14 +26,17 @@ log = logging.getLogger(__name__)
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 TOP = 3  # how many best candidates the question-level models look at
+UNION_DEPTH = 10  # how many best candidates may hold the asked words between them
 QUESTION_FEATURES: tuple[str, ...] = (
     "p1", "p2", "p3", "gap", "above_half", "dense1", "predicate1", "predicate_best", "predicate_dense1",
-    "predicate_dense_best", "names1", "names_in_doc1",
-    "denies_top", "other_year_only1", "unknown_predicate", "n_predicate", "n_names", "present", "after_sources",
+    "predicate_dense_best", "predicate_union", "names_and_predicate", "names1", "names_in_doc1",
+    "denies_top", "contradicts_top", "other_year_only1", "unknown_predicate", "n_predicate", "n_names", "present",
+    "after_sources",
     "count_near1", "new_full_date1", "person1", "reason1", *(f"q_{k}" for k in KINDS),
 )
 YES_NO_FEATURES: tuple[str, ...] = (
-    "p1", "negation1", "denies1", "other_year_only1", "predicate1", "names1", "dense1", "question_negative",
+    "p1", "negation1", "denies1", "contradicts1", "other_year_only1", "predicate1", "names1", "dense1",
+    "question_negative",
 )
 _COL = {name: i for i, name in enumerate(FEATURES)}
 
@@ -56,8 +59,12 @@ def question_features(q: Question, ranked: list[Candidate], latest_year: int | N
         "predicate_best": max((f(c, "predicate") for c in top), default=0.0),
         "predicate_dense1": get("predicate_dense"),
         "predicate_dense_best": max((f(c, "predicate_dense") for c in ranked), default=0.0),
+        # the asked words found anywhere among the close sentences, and in one sentence with the names
+        "predicate_union": union_share(q, ranked[:UNION_DEPTH]),
+        "names_and_predicate": max((f(c, "names") * f(c, "predicate") for c in ranked[:UNION_DEPTH]), default=0.0),
         "names1": get("names"), "names_in_doc1": get("names_in_doc"),
         "denies_top": max((f(c, "denies") for c in top), default=0.0),
+        "contradicts_top": max((f(c, "contradicts") for c in top), default=0.0),
         "other_year_only1": get("other_year_only"),
         "unknown_predicate": get("unknown_predicate"), "n_predicate": float(len(q.predicate)),
         "n_names": float(len(q.names)), "present": float(q.present),
@@ -68,10 +75,19 @@ def question_features(q: Question, ranked: list[Candidate], latest_year: int | N
     }
 
 
+def union_share(q: Question, close: list[Candidate]) -> float:
+    """The share of the question's predicate terms that some close sentence holds (1.0 without any)."""
+    if not q.predicate:
+        return 1.0
+    held = set().union(*(c.terms for c in close)) if close else set()
+    return len(q.predicate & held) / len(q.predicate)
+
+
 def yes_no_features(q: Question, best: Candidate) -> dict[str, float]:
     f = (lambda name: float(best.features[_COL[name]]))  # noqa: E731
     return {
-        "p1": best.p, "negation1": f("negation"), "denies1": f("denies"), "other_year_only1": f("other_year_only"),
+        "p1": best.p, "negation1": f("negation"), "denies1": f("denies"), "contradicts1": f("contradicts"),
+        "other_year_only1": f("other_year_only"),
         "predicate1": f("predicate"), "names1": f("names"), "dense1": f("dense"),
         "question_negative": float(q.negative),
     }

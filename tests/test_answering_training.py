@@ -1,0 +1,81 @@
+"""`explainer train` on the fixture corpus: labels from evidence, models fitted, thresholds chosen on dev,
+saved with their tuning, the same twice (deterministic), and loadable as the answer scorer."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.answering.scoring import LearnedScorer
+from app.answering.training import train
+from app.answering.tuning import Tuning
+from app.config import Settings
+from app.evaluation import labels
+from app.explainer import Explainer
+from app.ingest import load_documents
+
+TRAIN = [
+    ("when was the bishkek protocol signed", "The Bishkek Protocol was signed on 5 May 1994", [["5 May 1994"]]),
+    ("when did the truce take effect", "The ceasefire took effect at midnight on 12 May 1994.", [["12 May 1994"]]),
+    ("how many peacekeepers did russia deploy", "deployed 1,960 Russian peacekeepers", [["1,960"]]),
+    ("what drones did azerbaijan use in 2020", "Turkish-made Bayraktar TB2 drones", [["Bayraktar TB2"]]),
+    ("how many people reached armenia by 30 september 2023", "100,417 people had arrived", [["100,417"]]),
+    ("how many died in the fuel depot explosion", "A fuel depot explosion near Stepanakert", [["218"]]),
+    ("who signed the truce", "Defence ministers Serzh Sargsyan and Mamedrafi Mamedov", [["Serzh Sargsyan"]]),
+    ("what colour were the bayraktar drones", None, "missing-attribute"),
+    ("who won the 2031 election in armenia", None, "after-sources"),
+    ("what is the capital of france", None, "off-topic"),
+    ("what was the name of the pilot of the drones", None, "missing-attribute"),
+]
+DEV = [
+    ("when did armenian forces take control of shusha", "Armenian forces took control of Shusha", [["8-9 May 1992"]]),
+    ("how many deaths did human rights watch document at khojaly", "Human Rights Watch documented", [["161"]]),
+    ("how tall was the mayor of shusha", None, "missing-attribute"),
+]
+
+
+def write(path: Path, rows: list, docs: dict) -> Path:
+    spans = {doc_id: labels.sentence_spans(doc) for doc_id, doc in docs.items()}
+    with path.open("w") as fh:
+        for i, (question, quote, facts) in enumerate(rows):
+            row = {"id": f"{path.stem}-{i}", "question": question}
+            if quote:
+                doc_id = next(d for d, doc in docs.items() if quote in doc.text)
+                row.update(category="factoid", answerable=True, facts=facts,
+                           evidence=[{"doc_id": doc_id, "quote": quote}])
+            else:
+                row.update(category="unanswerable", answerable=False, facts=[], unanswerable_kind=facts)
+            assert labels.resolve(row, docs, spans) == [] and labels.check(row) == [], row
+            fh.write(json.dumps(row) + "\n")
+    return path
+
+
+@pytest.fixture
+def sets(built: Settings, corpus_dir: Path, tmp_path: Path) -> tuple[Path, Path]:
+    docs = {d.id: d for d in load_documents([corpus_dir]).documents}
+    return write(tmp_path / "train.jsonl", TRAIN, docs), write(tmp_path / "dev.jsonl", DEV, docs)
+
+
+def test_training_is_deterministic_and_ships_a_loadable_scorer(built: Settings, sets: tuple[Path, Path],
+                                                               tmp_path: Path) -> None:
+    explainer = Explainer(built)  # the rule scorer: features need no model
+    first = train(explainer, *sets, out_dir=tmp_path / "model-a")
+    second = train(explainer, *sets, out_dir=tmp_path / "model-b")
+    assert first["tuning"] == second["tuning"]
+    assert first["train_questions"] == len(TRAIN) and first["dev_questions"] == len(DEV)
+    tuning = Tuning.load(tmp_path / "model-a" / "tuning.json")
+    assert tuning.trained_on == "train.jsonl" and 0 < tuning.answer_threshold < 1
+    a, b = (LearnedScorer.load(tmp_path / name) for name in ("model-a", "model-b"))
+    q, hits, vector = explainer.retrieve("when was the bishkek protocol signed")
+    cands, matrix = explainer.answerer.candidates(q, hits, vector)
+    assert np.array_equal(a.models.sentence.predict_proba(matrix), b.models.sentence.predict_proba(matrix))
+
+
+def test_a_saved_tuning_rejects_unknown_fields(tmp_path: Path) -> None:
+    path = tmp_path / "tuning.json"
+    Tuning(answer_threshold=0.4).save(path)
+    assert Tuning.load(path).answer_threshold == 0.4
+    path.write_text(json.dumps({"answer_threshold": 0.4, "typo_field": 1}))
+    with pytest.raises(ValueError, match="typo_field"):
+        Tuning.load(path)
