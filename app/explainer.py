@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 
 from app.answering import Answer, make_answerer
-from app.answering.extractive import PRESENT, as_of, latest_as_of
+from app.answering.extractive import PRESENT, as_of
 from app.config import Settings
 from app.embeddings import Embedder, get_embedder
 from app.index import Index
@@ -46,7 +46,15 @@ class Explainer:
         self.retriever = Retriever(self.index, self.embedder)
         self.events = load_events(settings.timeline_file) if settings.timeline_file.exists() else []
         self.answerer = make_answerer(settings, self.index, self.names, events=self.events)
-        self.present_hint = latest_as_of(d.text for d in self.index.documents.values())
+        self.present_hint = self.index.stats.latest_as_of
+        self._generation = self.index.generation
+
+    def _follow_index(self) -> None:
+        """Another process ingested documents: rebuild what was derived from the index's content."""
+        if self.index.generation != self._generation:
+            self._generation = self.index.generation
+            self.answerer = make_answerer(self.settings, self.index, self.names, events=self.events)
+            self.present_hint = self.index.stats.latest_as_of
 
     def check_question(self, question: str) -> str:
         """The question stripped, or a `QuestionError` saying what is wrong with it."""
@@ -82,6 +90,7 @@ class Explainer:
         the conversation, so that a follow-up is understood in their context."""
         started = time.perf_counter()
         question = self.check_question(question)
+        self._follow_index()
         resolved = resolve_follow_up(question, history)
         query = self.names.expand(resolved)
         vector = self.embedder.embed_query(query)
