@@ -22,6 +22,7 @@ ENV_VARS: dict[str, str] = {
     "EXPLAINER_VECTOR_STORE": "vector_store",
     "EXPLAINER_CHROMA_HOST": "chroma_host",
     "EXPLAINER_CHROMA_PORT": "chroma_port",
+    "EXPLAINER_COLLECTION_PREFIX": "collection_prefix",
     "EXPLAINER_LEXICAL_DIR": "lexical_dir",
     "EXPLAINER_REFRESH_SECONDS": "refresh_seconds",
     "EXPLAINER_MAX_QUESTION_CHARS": "max_question_chars",
