@@ -31,8 +31,8 @@ def _rows(settings: Settings) -> dict[str, int]:
     state = State.read(store, settings)
     space = Space(settings.collection_prefix, state.space)
     index = Index(settings, store, state)
-    return {"passages": store.collection(space.passages).count(), "sentences": store.collection(space.sentences).count(),
-            "lexical": index.lexical.count()}
+    return {"passages": store.collection(space.passages).count(),
+            "sentences": store.collection(space.sentences).count(), "lexical": index.lexical.count()}
 
 
 def test_build_then_open(settings: Settings, corpus_dir: Path) -> None:

@@ -47,8 +47,8 @@ def _env(settings: Settings) -> dict[str, str]:
     env.update({
         "EXPLAINER_INDEX_DIR": str(settings.index_dir), "EXPLAINER_EMBEDDER": "fake",
         "EXPLAINER_CHROMA_HOST": "127.0.0.1", "EXPLAINER_CHROMA_PORT": str(settings.chroma_port),
-        "EXPLAINER_REFRESH_SECONDS": "0.5", "EXPLAINER_COLLECTION_PREFIX": settings.collection_prefix, "PYTHONPATH": str(PROJECT_ROOT), "HF_HUB_OFFLINE": "1",
-        "TRANSFORMERS_OFFLINE": "1",
+        "EXPLAINER_REFRESH_SECONDS": "0.5", "EXPLAINER_COLLECTION_PREFIX": settings.collection_prefix,
+        "PYTHONPATH": str(PROJECT_ROOT), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
     })
     return env
 
