@@ -278,6 +278,19 @@ def document_from_row(meta: dict[str, Any], text: str) -> Document:
     return Document.from_dict({**json.loads(meta["doc"]), "text": text})
 
 
+_NAMES: dict[tuple[str, float], Any] = {}
+
+
+def _name_index(path: Path) -> Any:
+    """names.yaml parsed once per process (and again when it changes): an ingest should not pay for it."""
+    from app.names import NameIndex
+
+    key = (str(path), path.stat().st_mtime if path.exists() else 0.0)
+    if key not in _NAMES:
+        _NAMES[key] = NameIndex.load(path)
+    return _NAMES[key]
+
+
 @contextlib.contextmanager
 def _write_lock(settings: Settings) -> Iterator[None]:
     """One writer at a time per index directory (readers never wait)."""
@@ -466,11 +479,9 @@ class IndexBuilder:
         }
         return _Prepared(doc, self._ver(doc), chunks, spans, share)
 
-    @cached_property
+    @property
     def _names(self) -> Any:
-        from app.names import NameIndex
-
-        return NameIndex.load(self.settings.names_file)
+        return _name_index(self.settings.names_file)
 
     def _write(
         self, prepared: list[_Prepared], docs_col: Collection, passages: Collection, sentences: Collection,
@@ -492,7 +503,7 @@ class IndexBuilder:
                 p_meta.append(meta)
                 p_text.append(c.text)
                 lex.append(LexicalRow(p_ids[-1], p.doc.id, p.ver, p.doc.kind, meta["start_num"], meta["end_num"],
-                                      embedding_text(p.doc, c)))
+                                      embedding_text(p.doc, c), meta, c.text))
             for s, e in p.spans:
                 s_ids.append(sentence_id(p.doc.id, s, p.ver))
                 s_meta.append({"doc_id": p.doc.id, "ver": p.ver, "start": s, "end": e})

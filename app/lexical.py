@@ -10,14 +10,16 @@ own (stems, stopwords); the metadata table beside it lets a filtered query run i
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from app.stores.base import Filters, date_number
+from app.stores.base import Filters, Rows, date_number
 from app.text import tokenize
 
 log = logging.getLogger(__name__)
@@ -25,7 +27,8 @@ log = logging.getLogger(__name__)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
     rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL, ver TEXT NOT NULL,
-    kind TEXT NOT NULL, start_num INTEGER NOT NULL, end_num INTEGER NOT NULL);
+    kind TEXT NOT NULL, start_num INTEGER NOT NULL, end_num INTEGER NOT NULL, meta TEXT NOT NULL,
+    text TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS meta_doc ON meta (doc_id, ver);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(tokens, tokenize = 'unicode61 remove_diacritics 0');
 """
@@ -49,7 +52,9 @@ class LexicalRow:
     kind: str
     start_num: int
     end_num: int
-    text: str
+    text: str  # what is matched (the passage with its title and headings)
+    meta: dict[str, Any]  # the passage row's metadata, as the store keeps it
+    passage: str  # the passage's own text
 
 
 class LexicalIndex:
@@ -77,8 +82,10 @@ class LexicalIndex:
             self._delete_ids([r.id for r in rows])
             for row in rows:
                 cur = self._db.execute(
-                    "INSERT INTO meta (id, doc_id, ver, kind, start_num, end_num) VALUES (?, ?, ?, ?, ?, ?)",
-                    (row.id, row.doc_id, row.ver, row.kind, row.start_num, row.end_num),
+                    "INSERT INTO meta (id, doc_id, ver, kind, start_num, end_num, meta, text) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (row.id, row.doc_id, row.ver, row.kind, row.start_num, row.end_num,
+                     json.dumps(row.meta, ensure_ascii=False), row.passage),
                 )
                 tokens = " ".join(fts_token(t) for t in tokenize(row.text)) or "_empty_"
                 self._db.execute("INSERT INTO fts (rowid, tokens) VALUES (?, ?)", (cur.lastrowid, tokens))
@@ -119,13 +126,14 @@ class LexicalIndex:
 
     def search(
         self, query: str | Sequence[str], k: int, filters: Filters | None = None
-    ) -> list[tuple[str, float]]:
-        """The k best passages by BM25 as (id, score), best first; filters are applied inside SQLite."""
+    ) -> tuple[list[tuple[str, float]], Rows]:
+        """The k best passages by BM25 as (id, score), best first, and their rows (metadata and text, so
+        the store need not be asked for them); filters are applied inside SQLite."""
         tokens = tokenize(query) if isinstance(query, str) else list(query)
         terms = sorted({fts_token(t) for t in tokens})
         if not terms or k <= 0:
-            return []
-        sql = ("SELECT m.id, -bm25(fts) AS score FROM fts JOIN meta m ON m.rowid = fts.rowid "
+            return [], Rows()
+        sql = ("SELECT m.id, -bm25(fts) AS score, m.meta, m.text FROM fts JOIN meta m ON m.rowid = fts.rowid "
                "WHERE fts MATCH ?")
         args: list[object] = [" OR ".join(f'"{t}"' for t in terms)]
         if filters and filters.kinds:
@@ -140,7 +148,10 @@ class LexicalIndex:
         sql += " ORDER BY bm25(fts) LIMIT ?"
         args.append(k)
         with self._lock:
-            return [(row_id, float(score)) for row_id, score in self._db.execute(sql, args)]
+            found = self._db.execute(sql, args).fetchall()
+        rows = Rows(ids=[r[0] for r in found], metadatas=[json.loads(r[2]) for r in found],
+                    documents=[r[3] for r in found])
+        return [(r[0], float(r[1])) for r in found], rows
 
     def drop(self) -> None:
         """Remove the whole index (its file, or its in-memory database)."""

@@ -112,13 +112,12 @@ class Retriever:
             dense = dict(ranked)
             rankings.append([row_id for row_id, _ in ranked])
         if mode in ("hybrid", "bm25"):
-            ranked = index.lexical.search(query_tokens if query_tokens is not None else question, depth, filters)
+            ranked, more = index.lexical.search(
+                query_tokens if query_tokens is not None else question, depth, filters
+            )
             lexical = dict(ranked)
             rankings.append([row_id for row_id, _ in ranked])
-            missing = [row_id for row_id in lexical if row_id not in dense]
-            if missing:
-                more = index.passage_rows(missing)
-                rows = Rows(rows.ids + more.ids, rows.metadatas + more.metadatas, rows.documents + more.documents)
+            rows = Rows(rows.ids + more.ids, rows.metadatas + more.metadatas, rows.documents + more.documents)
         live = index.live(rows)
 
         fused = rrf(rankings, settings.rrf_k) if mode == "hybrid" else dense or lexical
