@@ -6,8 +6,9 @@ one *space* at a time, a set of collections::
     <prefix>-state                one row, "live": which space serves, its generation, corpus statistics,
                                   and the documents an unfinished write was touching
     <prefix>-<space>-documents    a row per document: its text, metadata and current version (`ver`)
-    <prefix>-<space>-passages     a row per chunk: vector, offsets, text; id `<chunk id>@<ver>`
-    <prefix>-<space>-sentences    a row per sentence: vector and offsets; id `<doc id>:<start>@<ver>`
+    <prefix>-<space>-passages     a row per chunk: vector, offsets, text, and the vectors of its sentences
+                                  (the answerer reads them with the passage: no second round trip);
+                                  id `<chunk id>@<ver>`
     lexical-<space>.sqlite3       BM25 over the passages (SQLite FTS5, `app.lexical`), same ids
 
 How a write stays invisible until it is complete:
@@ -27,6 +28,7 @@ contribution, so a removal subtracts it): opening an index reads one row, whatev
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
 import fcntl
@@ -196,20 +198,22 @@ class State:
     generation: str
     key: str
     pending: list[str]
-    stats_json: str
+    stats_json: str | None  # None: not read
+    passages: int = 0
 
     @classmethod
-    def read(cls, store: Store, settings: Settings) -> State | None:
-        rows = store.collection(f"{settings.collection_prefix}-state").get([STATE_ID], documents=True)
+    def read(cls, store: Store, settings: Settings, with_stats: bool = True) -> State | None:
+        """The state row; `with_stats=False` leaves the (library-sized) statistics unread."""
+        rows = store.collection(f"{settings.collection_prefix}-state").get([STATE_ID], documents=with_stats)
         if not rows.ids:
             return None
         meta = rows.metadatas[0]
         return cls(meta["space"], meta["generation"], meta["key"], json.loads(meta.get("pending", "[]")),
-                   rows.documents[0] or "")
+                   rows.documents[0] or "" if with_stats else None, int(meta.get("passages", 0)))
 
     def write(self, store: Store, settings: Settings) -> None:
         meta = {"space": self.space, "generation": self.generation, "key": self.key,
-                "pending": json.dumps(self.pending)}
+                "pending": json.dumps(self.pending), "passages": self.passages}
         store.collection(f"{settings.collection_prefix}-state").upsert([STATE_ID], UNIT, [meta], [self.stats_json])
 
 
@@ -228,17 +232,13 @@ class Space:
     def passages(self) -> str:
         return f"{self.prefix}-{self.id}-passages"
 
-    @property
-    def sentences(self) -> str:
-        return f"{self.prefix}-{self.id}-sentences"
-
     def lexical_path(self, settings: Settings) -> str:
         if settings.vector_store == "memory":
             return f"memory:{settings.index_dir}:{self.id}"
         return str((settings.lexical_dir or settings.index_dir) / f"lexical-{self.prefix}-{self.id}.sqlite3")
 
     def drop(self, store: Store, settings: Settings) -> None:
-        for name in (self.documents, self.passages, self.sentences):
+        for name in (self.documents, self.passages):
             store.drop(name)
         LexicalIndex(self.lexical_path(settings)).drop()
 
@@ -262,8 +262,13 @@ def passage_id(chunk_id: str, ver: str) -> str:
     return f"{chunk_id}@{ver}"
 
 
-def sentence_id(doc_id: str, start: int, ver: str) -> str:
-    return f"{doc_id}:{start}@{ver}"
+def pack_vectors(vectors: np.ndarray) -> str:
+    """Sentence vectors as one metadata string (float32, base64): exact, and read with their passage."""
+    return base64.b64encode(np.ascontiguousarray(vectors, dtype=np.float32).tobytes()).decode("ascii")
+
+
+def unpack_vectors(text: str, rows: int) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(text), dtype=np.float32).reshape(rows, -1)
 
 
 def chunk_from_row(row_id: str, meta: dict[str, Any], text: str) -> Chunk:
@@ -365,11 +370,10 @@ class IndexBuilder:
             stats = Stats.from_json(state.stats_json)
         docs_col = store.collection(space.documents)
         passages = store.collection(space.passages)
-        sentences = store.collection(space.sentences)
         lexical = LexicalIndex(space.lexical_path(settings))
         try:
             if not fresh:
-                self._sweep(state, docs_col, passages, sentences, lexical, store)
+                self._sweep(state, docs_col, passages, lexical, store)
                 wanted = [d.id for d in loaded] if add else None
                 old = self._document_rows(docs_col, wanted)
             incoming = {d.id: d for d in loaded}
@@ -392,22 +396,24 @@ class IndexBuilder:
             touched = report.added + report.updated + report.removed
             generation = _stamp()
             if not fresh:  # journal first: a killed write leaves rows the next one knows to delete
-                State(space.id, state.generation, state.key, touched, state.stats_json).write(store, settings)
+                State(space.id, state.generation, state.key, touched, state.stats_json, state.passages).write(
+                    store, settings
+                )
             for doc_id in report.updated + report.removed:
                 stats.apply(json.loads(old[doc_id]["share"]), -1)
             for doc_id in report.removed:  # the document row goes first: its rows are unreachable from then on
                 docs_col.delete([doc_id])
-                self._delete_rows(doc_id, None, passages, sentences, lexical)
+                self._delete_rows(doc_id, None, passages, lexical)
             changed = [incoming[i] for i in report.added + report.updated]
             batch = max(1, settings.ingest_batch_docs)
             for i in range(0, len(changed), batch):
                 prepared = [self._prepare(d) for d in changed[i : i + batch]]
-                report.embedded_chunks += self._write(prepared, docs_col, passages, sentences, lexical)
+                report.embedded_chunks += self._write(prepared, docs_col, passages, lexical)
                 for p in prepared:
                     stats.apply(p.share, +1)
                     if not fresh and p.doc.id in report.updated:
-                        self._delete_rows(p.doc.id, p.ver, passages, sentences, lexical)
-            State(space.id, generation, self._key(), [], stats.to_json()).write(store, settings)
+                        self._delete_rows(p.doc.id, p.ver, passages, lexical)
+            State(space.id, generation, self._key(), [], stats.to_json(), stats.passages).write(store, settings)
         except BaseException:
             lexical.close()
             if fresh:  # nothing pointed at the new space: drop it whole
@@ -435,8 +441,7 @@ class IndexBuilder:
             offset += page
 
     def _sweep(
-        self, state: State, docs_col: Collection, passages: Collection, sentences: Collection,
-        lexical: LexicalIndex, store: Store,
+        self, state: State, docs_col: Collection, passages: Collection, lexical: LexicalIndex, store: Store
     ) -> None:
         """Delete the rows an unfinished write left: rows of the journalled documents that their document
         rows do not point at."""
@@ -445,20 +450,19 @@ class IndexBuilder:
         log.warning("an earlier write did not finish; removing its rows for %d documents", len(state.pending))
         current = self._document_rows(docs_col, state.pending)
         for doc_id in state.pending:
-            self._delete_rows(doc_id, current.get(doc_id, {}).get("ver"), passages, sentences, lexical)
+            self._delete_rows(doc_id, current.get(doc_id, {}).get("ver"), passages, lexical)
         state.pending = []
         state.write(store, self.settings)
 
     @staticmethod
     def _delete_rows(
-        doc_id: str, keep_ver: str | None, passages: Collection, sentences: Collection, lexical: LexicalIndex
+        doc_id: str, keep_ver: str | None, passages: Collection, lexical: LexicalIndex
     ) -> None:
         """Delete a document's rows, except those of version `keep_ver`."""
         where: dict[str, Any] = {"doc_id": doc_id}
         if keep_ver:
             where = {"$and": [{"doc_id": doc_id}, {"ver": {"$ne": keep_ver}}]}
         passages.delete(where=where)
-        sentences.delete(where=where)
         lexical.delete_document(doc_id, keep_ver)
 
     def _prepare(self, doc: Document) -> _Prepared:
@@ -484,8 +488,7 @@ class IndexBuilder:
         return _name_index(self.settings.names_file)
 
     def _write(
-        self, prepared: list[_Prepared], docs_col: Collection, passages: Collection, sentences: Collection,
-        lexical: LexicalIndex,
+        self, prepared: list[_Prepared], docs_col: Collection, passages: Collection, lexical: LexicalIndex
     ) -> int:
         """Embed and write a batch of documents: their rows first, their document rows (the switch) last."""
         chunk_texts = [embedding_text(p.doc, c) for p in prepared for c in p.chunks]
@@ -494,21 +497,20 @@ class IndexBuilder:
         chunk_vecs = self.embedder.embed(chunk_texts, bs, self.progress, "Embedding passages")
         sent_vecs = self.embedder.embed(sent_texts, bs, self.progress, "Embedding sentences")
         p_ids, p_meta, p_text, lex = [], [], [], []
-        s_ids, s_meta = [], []
+        row = 0
         for p in prepared:
+            span_row = {span: row + i for i, span in enumerate(p.spans)}
+            row += len(p.spans)
             for c in p.chunks:
                 meta = {**chunk_metadata(p.doc, c), "ver": p.ver, "start": c.start, "end": c.end,
                         "headings": json.dumps(c.headings, ensure_ascii=False), "sentences": json.dumps(c.sentences)}
+                lex.append(LexicalRow(passage_id(c.id, p.ver), p.doc.id, p.ver, p.doc.kind, meta["start_num"],
+                                      meta["end_num"], embedding_text(p.doc, c), dict(meta), c.text))
+                meta["vectors"] = pack_vectors(sent_vecs[[span_row[span] for span in c.sentences]])
                 p_ids.append(passage_id(c.id, p.ver))
                 p_meta.append(meta)
                 p_text.append(c.text)
-                lex.append(LexicalRow(p_ids[-1], p.doc.id, p.ver, p.doc.kind, meta["start_num"], meta["end_num"],
-                                      embedding_text(p.doc, c), meta, c.text))
-            for s, e in p.spans:
-                s_ids.append(sentence_id(p.doc.id, s, p.ver))
-                s_meta.append({"doc_id": p.doc.id, "ver": p.ver, "start": s, "end": e})
         passages.upsert(p_ids, chunk_vecs, p_meta, p_text)
-        sentences.upsert(s_ids, sent_vecs, s_meta)
         lexical.add(lex)
         doc_meta = []
         for p in prepared:
@@ -621,7 +623,8 @@ class DocumentMap(Mapping[str, Document]):
 
 
 class Index:
-    """The served index: reads documents, passages and sentences from the store as questions need them."""
+    """The served index: reads documents and passages (with their sentences' vectors) from the store as
+    questions need them; nothing grows with the library but the bounded caches."""
 
     def __init__(self, settings: Settings, store: Store, state: State) -> None:
         self.settings = settings
@@ -636,13 +639,13 @@ class Index:
         self._checked = time.monotonic()
         self.__dict__.pop("stats", None)
         self.__dict__.pop("_legacy", None)
-        self._chunks_of: dict[str, list[Chunk]] = {}
+        self._chunks_of: OrderedDict[str, list[Chunk]] = OrderedDict()
+        self._vectors: OrderedDict[str, dict[int, tuple[int, np.ndarray]]] = OrderedDict()
         self.documents.clear()
         if old is None or old.space != state.space:
             space = Space(self.settings.collection_prefix, state.space)
             self._documents = self.store.collection(space.documents)
             self.passages = self.store.collection(space.passages)
-            self._sentences = self.store.collection(space.sentences)
             if old is not None:
                 self.lexical.close()
             self.lexical = LexicalIndex(space.lexical_path(self.settings))
@@ -650,7 +653,7 @@ class Index:
     @classmethod
     def open(cls, settings: Settings) -> Index:
         store = open_store(settings)
-        state = State.read(store, settings)
+        state = State.read(store, settings, with_stats=False)
         if state is None:
             raise IndexMissingError(
                 f"No index found in {settings.index_dir}"
@@ -664,7 +667,7 @@ class Index:
         if not force and time.monotonic() - self._checked < self.settings.refresh_seconds:
             return False
         with self._lock:
-            state = State.read(self.store, self.settings)
+            state = State.read(self.store, self.settings, with_stats=False)
             self._checked = time.monotonic()
             if state is None or state.generation == self._state.generation:
                 return False
@@ -680,9 +683,18 @@ class Index:
     @property
     def passage_count(self) -> int:
         """How many passages are served."""
-        return Stats.from_json(self._state.stats_json).passages
+        return self._state.passages
 
     # -- search primitives (the retriever's view) --------------------------------------------------------
+
+    def _remember(self, chunk: Chunk, meta: dict[str, Any]) -> None:
+        """Keep a passage's sentence vectors (bounded), for `sentences_for` right after a search."""
+        if "vectors" not in meta or chunk.id in self._vectors:
+            return
+        vectors = unpack_vectors(meta["vectors"], len(chunk.sentences))
+        self._vectors[chunk.id] = {s: (e, vectors[i]) for i, (s, e) in enumerate(chunk.sentences)}
+        while len(self._vectors) > self.settings.passage_cache:
+            self._vectors.popitem(last=False)
 
     def live(self, rows: Rows) -> dict[str, tuple[Chunk, Document]]:
         """The rows of served document versions, as (Chunk, Document) by row id (stale rows left out)."""
@@ -690,8 +702,10 @@ class Index:
         out: dict[str, tuple[Chunk, Document]] = {}
         for row_id, meta, text in zip(rows.ids, rows.metadatas, rows.documents, strict=True):
             record = docs.get(meta["doc_id"])
-            if record is not None and record[1] == meta["ver"]:
-                out[row_id] = (chunk_from_row(row_id, meta, text or ""), record[0])
+            if record is not None and record[1] == meta["ver"] and row_id not in out:
+                chunk = chunk_from_row(row_id, meta, text or "")
+                self._remember(chunk, meta)
+                out[row_id] = (chunk, record[0])
         return out
 
     def passage_rows(self, ids: Sequence[str]) -> Rows:
@@ -704,39 +718,40 @@ class Index:
 
     def sentences_for(self, chunks: Sequence[Chunk]) -> list[Sentence]:
         """Every sentence of these chunks, once each, in chunk order, with its vector."""
-        keys: list[tuple[str, int, int]] = []
+        missing = [c for c in chunks if c.id not in self._vectors]
+        if missing:
+            docs = self.documents.records([c.doc_id for c in missing])
+            ids = [passage_id(c.id, docs[c.doc_id][1]) for c in missing if c.doc_id in docs]
+            self.live(self.passages.get(ids, documents=True))
+        docs = self.documents.records([c.doc_id for c in chunks])
         seen: set[tuple[str, int]] = set()
-        for chunk in chunks:
-            for start, end in chunk.sentences:
-                if (chunk.doc_id, start) not in seen:
-                    seen.add((chunk.doc_id, start))
-                    keys.append((chunk.doc_id, start, end))
-        docs = self.documents.records([k[0] for k in keys])
-        ids = {k: sentence_id(k[0], k[1], docs[k[0]][1]) for k in keys if k[0] in docs}
-        rows = self._sentences.get(list(ids.values()), vectors=True)
-        vectors = dict(zip(rows.ids, rows.vectors if rows.vectors is not None else [], strict=True))
         out: list[Sentence] = []
-        for key, sid in ids.items():
-            if sid in vectors:
-                doc_id, start, end = key
-                out.append(Sentence(doc_id, start, end, docs[doc_id][0].text[start:end], vectors[sid]))
+        for chunk in chunks:
+            vectors = self._vectors.get(chunk.id, {})
+            for start, _end in chunk.sentences:
+                if (chunk.doc_id, start) in seen or start not in vectors or chunk.doc_id not in docs:
+                    continue
+                seen.add((chunk.doc_id, start))
+                end, vector = vectors[start]
+                out.append(Sentence(chunk.doc_id, start, end, docs[chunk.doc_id][0].text[start:end], vector))
         return out
 
     def sentence_at(self, doc_id: str, start: int) -> Sentence | None:
         """The sentence of a document that starts at `start`, or None."""
-        record = self.documents.records([doc_id]).get(doc_id)
-        if record is None:
+        try:
+            chunks = self.chunks_of(doc_id)
+        except KeyError:
             return None
-        rows = self._sentences.get([sentence_id(doc_id, start, record[1])], vectors=True)
-        if not rows.ids:
-            return None
-        end = int(rows.metadatas[0]["end"])
-        return Sentence(doc_id, start, end, record[0].text[start:end], rows.vectors[0])
+        for chunk in chunks:
+            if any(s == start for s, _e in chunk.sentences):
+                return next((x for x in self.sentences_for([chunk]) if x.start == start), None)
+        return None
 
     @cached_property
     def stats(self) -> CorpusStats:
         """Term document frequencies over sentences, the latest year and 'as of' date of the sources."""
-        return Stats.from_json(self._state.stats_json).corpus()
+        state = State.read(self.store, self.settings) if self._state.stats_json is None else self._state
+        return Stats.from_json(state.stats_json if state else None).corpus()
 
     def chunks_of(self, doc_id: str) -> list[Chunk]:
         """A document's chunks in order."""
@@ -745,39 +760,42 @@ class Index:
             if ver is None:
                 raise KeyError(doc_id)
             rows = self.passages.get(where={"$and": [{"doc_id": doc_id}, {"ver": ver}]}, documents=True)
-            chunks = [chunk_from_row(i, m, t or "") for i, m, t in zip(rows.ids, rows.metadatas, rows.documents,
-                                                                        strict=True)]
-            self._chunks_of[doc_id] = sorted(chunks, key=lambda c: c.index)
+            live = self.live(rows)
+            self._chunks_of[doc_id] = sorted((c for c, _d in live.values()), key=lambda c: c.index)
+            while len(self._chunks_of) > self.settings.document_cache:
+                self._chunks_of.popitem(last=False)
         return self._chunks_of[doc_id]
 
     def chunk_at(self, doc_id: str, offset: int) -> Chunk:
         """The first chunk of a document that contains the character offset."""
         return next(c for c in self.chunks_of(doc_id) if c.start <= offset < c.end)
 
-    # -- the whole library at once: for the answerer of issue 10's predecessor only --------------------------
+    # -- the whole library at once: for the answerer before issue 10's rewrite only ------------------------
 
     @cached_property
     def _legacy(self) -> tuple[list[SentenceRef], dict[tuple[str, int], int], np.ndarray]:
         """Every served sentence in memory. Grows with the library: kept only until every reader uses
         `sentences_for` / `sentence_at` / `stats`."""
         live = self.documents.versions()
-        refs: list[tuple[str, int, int]] = []
-        vecs: list[np.ndarray] = []
+        found: dict[tuple[str, int], tuple[int, np.ndarray]] = {}
         page, offset = self.settings.read_page, 0
         while True:
-            rows = self._sentences.get(limit=page, offset=offset, vectors=True)
-            for i, meta in enumerate(rows.metadatas):
-                if live.get(meta["doc_id"]) == meta["ver"]:
-                    refs.append((meta["doc_id"], int(meta["start"]), int(meta["end"])))
-                    vecs.append(rows.vectors[i])
+            rows = self.passages.get(limit=page, offset=offset)
+            for meta in rows.metadatas:
+                if live.get(meta["doc_id"]) != meta["ver"]:
+                    continue
+                spans = json.loads(meta["sentences"])
+                vectors = unpack_vectors(meta["vectors"], len(spans))
+                for i, (s, e) in enumerate(spans):
+                    found.setdefault((meta["doc_id"], s), (e, vectors[i]))
             if len(rows.ids) < page:
                 break
             offset += page
-        order = sorted(range(len(refs)), key=lambda i: refs[i][:2])
-        sentences = [SentenceRef(*refs[i]) for i in order]
-        dim = vecs[0].shape[0] if vecs else 0
-        matrix = np.array([vecs[i] for i in order], dtype=np.float32).reshape(len(order), dim)
-        return sentences, {(s.doc_id, s.start): i for i, s in enumerate(sentences)}, matrix
+        keys = sorted(found)
+        sentences = [SentenceRef(d, s, found[(d, s)][0]) for d, s in keys]
+        dim = found[keys[0]][1].shape[0] if keys else 0
+        matrix = np.array([found[k][1] for k in keys], dtype=np.float32).reshape(len(keys), dim)
+        return sentences, {k: i for i, k in enumerate(keys)}, matrix
 
     @property
     def sentences(self) -> list[SentenceRef]:
