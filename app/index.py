@@ -156,11 +156,12 @@ class Stats:
     df: Counter[str] = field(default_factory=Counter)
     years: Counter[int] = field(default_factory=Counter)
     as_of: Counter[str] = field(default_factory=Counter)
+    kinds: Counter[str] = field(default_factory=Counter)  # passages per document kind
 
     def apply(self, share: dict[str, Any], sign: int) -> None:
         self.sentences += sign * share["sentences"]
         self.passages += sign * share["passages"]
-        for counter, key in ((self.df, "df"), (self.years, "years"), (self.as_of, "as_of")):
+        for counter, key in ((self.df, "df"), (self.years, "years"), (self.as_of, "as_of"), (self.kinds, "kinds")):
             for term, n in share[key].items():
                 counter[int(term) if key == "years" else term] += sign * n
                 if counter[int(term) if key == "years" else term] <= 0:
@@ -168,7 +169,8 @@ class Stats:
 
     def to_json(self) -> str:
         return json.dumps({"sentences": self.sentences, "passages": self.passages, "df": self.df,
-                           "years": {str(y): n for y, n in self.years.items()}, "as_of": self.as_of},
+                           "years": {str(y): n for y, n in self.years.items()}, "as_of": self.as_of,
+                           "kinds": self.kinds},
                           ensure_ascii=False)
 
     @classmethod
@@ -177,7 +179,8 @@ class Stats:
             return cls()
         data = json.loads(text)
         return cls(data["sentences"], data["passages"], Counter(data["df"]),
-                   Counter({int(y): n for y, n in data["years"].items()}), Counter(data["as_of"]))
+                   Counter({int(y): n for y, n in data["years"].items()}), Counter(data["as_of"]),
+                   Counter(data.get("kinds", {})))
 
     def corpus(self) -> CorpusStats:
         from app.dates import latest_as_of
@@ -200,6 +203,7 @@ class State:
     pending: list[str]
     stats_json: str | None  # None: not read
     passages: int = 0
+    kinds: dict[str, int] = field(default_factory=dict)  # passages per document kind
 
     @classmethod
     def read(cls, store: Store, settings: Settings, with_stats: bool = True) -> State | None:
@@ -209,11 +213,13 @@ class State:
             return None
         meta = rows.metadatas[0]
         return cls(meta["space"], meta["generation"], meta["key"], json.loads(meta.get("pending", "[]")),
-                   rows.documents[0] or "" if with_stats else None, int(meta.get("passages", 0)))
+                   rows.documents[0] or "" if with_stats else None, int(meta.get("passages", 0)),
+                   json.loads(meta.get("kinds", "{}")))
 
     def write(self, store: Store, settings: Settings) -> None:
         meta = {"space": self.space, "generation": self.generation, "key": self.key,
-                "pending": json.dumps(self.pending), "passages": self.passages}
+                "pending": json.dumps(self.pending), "passages": self.passages,
+                "kinds": json.dumps(self.kinds)}
         store.collection(f"{settings.collection_prefix}-state").upsert([STATE_ID], UNIT, [meta], [self.stats_json])
 
 
@@ -396,7 +402,8 @@ class IndexBuilder:
             touched = report.added + report.updated + report.removed
             generation = _stamp()
             if not fresh:  # journal first: a killed write leaves rows the next one knows to delete
-                State(space.id, state.generation, state.key, touched, state.stats_json, state.passages).write(
+                State(space.id, state.generation, state.key, touched, state.stats_json, state.passages,
+                      state.kinds).write(
                     store, settings
                 )
             for doc_id in report.updated + report.removed:
@@ -413,7 +420,9 @@ class IndexBuilder:
                     stats.apply(p.share, +1)
                     if not fresh and p.doc.id in report.updated:
                         self._delete_rows(p.doc.id, p.ver, passages, lexical)
-            State(space.id, generation, self._key(), [], stats.to_json(), stats.passages).write(store, settings)
+            State(space.id, generation, self._key(), [], stats.to_json(), stats.passages, dict(stats.kinds)).write(
+                store, settings
+            )
         except BaseException:
             lexical.close()
             if fresh:  # nothing pointed at the new space: drop it whole
@@ -477,7 +486,7 @@ class IndexBuilder:
             df.update(sentence_terms(doc.text[s:e], names))
         as_of = latest_as_of([doc.text])
         share = {
-            "sentences": len(spans), "passages": len(chunks), "df": dict(df),
+            "sentences": len(spans), "passages": len(chunks), "df": dict(df), "kinds": {doc.kind: len(chunks)},
             "years": dict(Counter(int(y) for y in YEAR.findall(doc.date_label))),
             "as_of": {as_of: 1} if as_of else {},
         }
@@ -684,6 +693,10 @@ class Index:
     def passage_count(self) -> int:
         """How many passages are served."""
         return self._state.passages
+
+    def passages_of_kinds(self, kinds: Sequence[str]) -> int:
+        """How many served passages belong to documents of these kinds."""
+        return sum(self._state.kinds.get(k, 0) for k in kinds)
 
     # -- search primitives (the retriever's view) --------------------------------------------------------
 

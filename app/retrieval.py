@@ -93,6 +93,7 @@ class Retriever:
         index.refresh()
         settings = index.settings
         k = k or settings.retrieve_k
+        asked = bool(filters and filters.active)
         if not (filters and "timeline" in filters.kinds):
             # the rendered timeline repeats the documents in one line a date; it answers timeline questions
             # through its own path, so ordinary search leaves it out unless asked for by kind
@@ -108,7 +109,17 @@ class Retriever:
         rows = Rows()
         if mode in ("hybrid", "dense"):
             vector = self.embedder.embed_query(question) if query_vector is None else query_vector
-            ranked, rows = index.passages.query(vector, depth, filters.to_chroma_where(), documents=True)
+            if asked:  # the reader's filter runs inside the engine
+                ranked, rows = index.passages.query(vector, depth, filters.to_chroma_where(), documents=True)
+            else:
+                # only the timeline is left out: an unfiltered nearest-neighbour query, deep enough to
+                # hold `depth` other passages, is cheaper than a metadata filter over the whole library
+                extra = index.passages_of_kinds([k_ for k_ in KINDS if k_ not in filters.kinds])
+                ranked, rows = index.passages.query(vector, depth + extra, None, documents=True)
+                keep = [i for i, m in enumerate(rows.metadatas) if m.get("kind") in filters.kinds][:depth]
+                rows = Rows([rows.ids[i] for i in keep], [rows.metadatas[i] for i in keep],
+                            [rows.documents[i] for i in keep])
+                ranked = [ranked[i] for i in keep]
             dense = dict(ranked)
             rankings.append([row_id for row_id, _ in ranked])
         if mode in ("hybrid", "bm25"):
