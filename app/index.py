@@ -58,7 +58,7 @@ from app.stores import Collection, Rows, Store, date_number
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: sentence vectors inside passage rows
 STATE_ID = "live"
 UNIT = np.ones((1, 1), dtype=np.float32)  # the vector of rows that are looked up by id only (documents, state)
 YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
