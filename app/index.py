@@ -374,6 +374,8 @@ class IndexBuilder:
         else:
             space = Space(settings.collection_prefix, state.space)
             stats = Stats.from_json(state.stats_json)
+        if state is not None:
+            self._drop_stale_spaces(store, keep=state.space)
         docs_col = store.collection(space.documents)
         passages = store.collection(space.passages)
         lexical = LexicalIndex(space.lexical_path(settings))
@@ -433,6 +435,14 @@ class IndexBuilder:
             Space(settings.collection_prefix, state.space).drop(store, settings)
         report.generation = generation
         report.chunks = stats.passages
+
+    def _drop_stale_spaces(self, store: Store, keep: str) -> None:
+        """Drop spaces a killed rebuild left behind (nothing points at them)."""
+        pattern = re.compile(rf"{re.escape(self.settings.collection_prefix)}-(\d{{8}}T\d{{6}}-[0-9a-f]{{6}})-\w+")
+        stale = {m.group(1) for m in map(pattern.fullmatch, store.names()) if m and m.group(1) != keep}
+        for space_id in stale:
+            log.warning("dropping space %s, left by an unfinished rebuild", space_id)
+            Space(self.settings.collection_prefix, space_id).drop(store, self.settings)
 
     def _document_rows(self, docs_col: Collection, ids: list[str] | None) -> dict[str, dict[str, Any]]:
         """doc id -> its row's metadata, for the given ids or (None) every document."""

@@ -193,6 +193,17 @@ def test_crash_mid_rebuild_keeps_previous_space(
     assert "drones-2020" in Index.open(settings).documents
 
 
+def test_a_killed_rebuilds_space_is_dropped_by_the_next_build(settings: Settings, corpus_dir: Path) -> None:
+    builder = IndexBuilder(settings)
+    builder.build([corpus_dir])
+    store = open_store(settings)
+    stray = Space(settings.collection_prefix, "20250101T000000-dead00")
+    store.collection(stray.passages)  # what a rebuild killed before its switch leaves
+    (corpus_dir / "khojaly.md").unlink()
+    builder.build([corpus_dir])
+    assert stray.passages not in open_store(settings).names()
+
+
 def test_rejected_files_do_not_stop_the_build(settings: Settings, corpus_dir: Path) -> None:
     (corpus_dir / "broken.md").write_text("---\nid: [oops\n---\nText\n")
     report = IndexBuilder(settings).build([corpus_dir])
