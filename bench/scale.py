@@ -195,7 +195,7 @@ def measure_ingest(settings: Settings, work: Path, n: int) -> dict[str, float]:
     return {"ingest_s": total, "ingest_embed_s": embed_s}
 
 
-def minilm_ratio(docs_dir: Path, work: Path, n_docs: int) -> dict[str, float]:
+def minilm_ratio(docs_dir: Path, work: Path, n_docs: int, questions: Path, rounds: int) -> dict[str, Any]:
     """Build time with MiniLM over `n_docs` corpus documents, against encoding the same texts alone."""
     from app.chunking import chunk_document, embedding_text
     from app.embeddings import get_embedder
@@ -221,8 +221,11 @@ def minilm_ratio(docs_dir: Path, work: Path, n_docs: int) -> dict[str, float]:
     t0 = time.perf_counter()
     report = IndexBuilder(settings, embedder=embedder).build([subset])
     build = time.perf_counter() - t0
-    return {"docs": len(docs), "passages": report.chunks, "sentences": len(sent_texts), "encoder_s": encoder,
-            "build_s": build, "ratio": build / encoder}
+    out: dict[str, Any] = {"docs": len(docs), "passages": report.chunks, "sentences": len(sent_texts),
+                           "encoder_s": encoder, "build_s": build, "ratio": build / encoder}
+    _release_embedded_clients()
+    out.update(_summary("minilm", run_probe(settings, questions, rounds)))  # asks that embed with the model
+    return out
 
 
 def main() -> None:
@@ -253,7 +256,7 @@ def main() -> None:
     results: list[dict[str, Any]] = []
     per_copy: float | None = None
     server_builds = set(args.server_build_sizes.split(","))
-    for size in args.sizes.split(","):
+    for size in [s for s in args.sizes.split(",") if s]:
         lib = work / f"lib-{size}"
         copies = max(1, round(int(size) / per_copy)) if size != "1x" and per_copy else 1
         if not lib.exists():
@@ -290,7 +293,8 @@ def main() -> None:
             server.stop()
         results.append(row)
         print(json.dumps(row), flush=True)
-    minilm = minilm_ratio(PROJECT_ROOT / "corpus", work, args.minilm_docs) if args.minilm_docs else None
+    minilm = (minilm_ratio(PROJECT_ROOT / "corpus", work, args.minilm_docs, questions, args.rounds)
+              if args.minilm_docs else None)
     if minilm:
         print(json.dumps({"minilm": minilm}), flush=True)
     print(table(results, minilm))
@@ -330,7 +334,10 @@ def table(results: list[dict[str, Any]], minilm: dict[str, float] | None) -> str
     if minilm:
         lines.append(
             f"\nMiniLM, {minilm['docs']} documents ({minilm['passages']} passages, {minilm['sentences']} sentences): "
-            f"build {minilm['build_s']:.1f} s, pure encoder {minilm['encoder_s']:.1f} s, ratio {minilm['ratio']:.2f}"
+            f"build {minilm['build_s']:.1f} s, pure encoder {minilm['encoder_s']:.1f} s, ratio {minilm['ratio']:.2f}; "
+            f"ask with the model's query embedding p50 {minilm['minilm_ask_p50_ms']:.1f} ms, p95 "
+            f"{minilm['minilm_ask_p95_ms']:.1f} ms, LangChain p95 {minilm['minilm_langchain_p95_ms']:.1f} ms "
+            f"(ratio {minilm['minilm_ask_p95_ms'] / minilm['minilm_langchain_p95_ms']:.2f})"
         )
     return "\n".join(lines)
 
