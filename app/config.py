@@ -64,7 +64,7 @@ class Settings(BaseModel):
     collection_prefix: str = Field("karabakh", description="Prefix of Chroma collection names.")
     lexical_dir: Path | None = Field(
         None,
-        description="Folder of the BM25 index file (SQLite FTS5); unset means the index directory. Point every "
+        description="Folder of the BM25 index (Tantivy); unset means the index directory. Point every "
         "app server at one shared folder when they run on several machines (EXPLAINER_LEXICAL_DIR).",
     )
     refresh_seconds: float = Field(

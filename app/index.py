@@ -9,7 +9,7 @@ one *space* at a time, a set of collections::
     <prefix>-<space>-passages     a row per chunk: vector, offsets, text, and the vectors of its sentences
                                   (the answerer reads them with the passage: no second round trip);
                                   id `<chunk id>@<ver>`
-    lexical-<space>.sqlite3       BM25 over the passages (SQLite FTS5, `app.lexical`), same ids
+    lexical-<prefix>-<space>/     BM25 over the passages (Tantivy, `app.lexical`), same ids
 
 How a write stays invisible until it is complete:
 
@@ -58,7 +58,7 @@ from app.stores import Collection, Rows, Store, date_number
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3  # 3: sentence vectors inside passage rows
+FORMAT_VERSION = 4  # 3: sentence vectors inside passage rows; 4: Tantivy lexical index
 STATE_ID = "live"
 UNIT = np.ones((1, 1), dtype=np.float32)  # the vector of rows that are looked up by id only (documents, state)
 YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
@@ -241,7 +241,7 @@ class Space:
     def lexical_path(self, settings: Settings) -> str:
         if settings.vector_store == "memory":
             return f"memory:{settings.index_dir}:{self.id}"
-        return str((settings.lexical_dir or settings.index_dir) / f"lexical-{self.prefix}-{self.id}.sqlite3")
+        return str((settings.lexical_dir or settings.index_dir) / f"lexical-{self.prefix}-{self.id}")
 
     def drop(self, store: Store, settings: Settings) -> None:
         for name in (self.documents, self.passages):
@@ -692,6 +692,7 @@ class Index:
                 return False
             log.info("index changed: generation %s -> %s", self._state.generation, state.generation)
             self._use(state)
+            self.lexical.reload()
             return True
 
     @property

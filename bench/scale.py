@@ -254,11 +254,11 @@ def main() -> None:
     questions.write_text("\n".join(lines) + "\n")
     corpus = load_documents([PROJECT_ROOT / "corpus"]).documents
     results: list[dict[str, Any]] = []
-    per_copy: float | None = None
+    per_copy: tuple[int, int] | None = None  # passages of the corpus, and of one varied copy (no timeline)
     server_builds = set(args.server_build_sizes.split(","))
     for size in [s for s in args.sizes.split(",") if s]:
         lib = work / f"lib-{size}"
-        copies = max(1, round(int(size) / per_copy)) if size != "1x" and per_copy else 1
+        copies = 1 + max(0, -(-(int(size) - per_copy[0]) // per_copy[1])) if size != "1x" and per_copy else 1
         if not lib.exists():
             write_library(lib, copies, corpus)
         row: dict[str, Any] = {"size": size}
@@ -269,7 +269,10 @@ def main() -> None:
         row["passages"] = report.chunks
         row["documents"] = len(report.added) + len(report.unchanged)
         if size == "1x":
-            per_copy = report.chunks
+            from app.index import Index
+
+            timeline = Index.open(embedded).passages_of_kinds(["timeline"])
+            per_copy = (report.chunks, report.chunks - timeline)
         row.update({f"embedded_{k}": v for k, v in measure_ingest(embedded, work, 1).items()})
         probe_e = run_probe(embedded, questions, args.rounds)
         row.update(_summary("embedded", probe_e))
