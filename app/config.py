@@ -76,7 +76,7 @@ class Settings(BaseModel):
     read_page: int = Field(2000, description="Rows per store read when a whole collection is scanned.")
     document_cache: int = Field(4096, description="Documents a serving index keeps in memory (LRU).")
     passage_cache: int = Field(
-        20000, description="Passages whose sentence vectors a serving index keeps in memory (LRU)."
+        2000, description="Passages whose sentence vectors a serving index keeps in memory (LRU)."
     )
     chunk_chars: int = Field(900, description="Target chunk size in characters (chunks end on sentences).")
     chunk_overlap_sentences: int = Field(1, description="Sentences repeated at the start of the next chunk.")

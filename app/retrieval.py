@@ -18,7 +18,7 @@ from app.text import tokenize
 
 Mode = Literal["hybrid", "dense", "bm25"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")
-TOKEN_CACHE = 20_000  # passages whose token sets the retriever keeps for de-duplication
+TOKEN_CACHE = 5_000  # passages whose token sets the retriever keeps for de-duplication
 
 
 @dataclass
