@@ -91,6 +91,12 @@ def write_library(target: Path, copies: int, docs: list[Any]) -> None:
 
 
 def rss_mb() -> float:
+    """Peak resident memory of this process (VmHWM: unlike ru_maxrss, not inherited across exec)."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -238,6 +244,8 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
     parser.add_argument("--out", type=Path, default=None, help="write the results as JSON here too")
     parser.add_argument("--probe", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--probe-only", action="store_true",
+                        help="measure start-up, asks and RSS again on the indexes already in --work")
     args = parser.parse_args()
     if args.probe:
         probe(args.probe[0], args.probe[1], int(args.probe[2]))
@@ -259,10 +267,14 @@ def main() -> None:
     for size in [s for s in args.sizes.split(",") if s]:
         lib = work / f"lib-{size}"
         copies = 1 + max(0, -(-(int(size) - per_copy[0]) // per_copy[1])) if size != "1x" and per_copy else 1
+        embedded = Settings(index_dir=work / f"index-{size}", embedder="fake", vector_store="chroma")
+        if args.probe_only:
+            results.append(reprobe(embedded, size, questions, args.rounds))
+            print(json.dumps(results[-1]), flush=True)
+            continue
         if not lib.exists():
             write_library(lib, copies, corpus)
         row: dict[str, Any] = {"size": size}
-        embedded = Settings(index_dir=work / f"index-{size}", embedder="fake", vector_store="chroma")
         t0 = time.perf_counter()
         report = IndexBuilder(embedded).build([lib])
         row["embedded_build_s"] = time.perf_counter() - t0
@@ -303,6 +315,22 @@ def main() -> None:
     print(table(results, minilm))
     if args.out:
         args.out.write_text(json.dumps({"results": results, "minilm": minilm}, indent=2))
+
+
+def reprobe(embedded: Settings, size: str, questions: Path, rounds: int) -> dict[str, Any]:
+    """Start-up, asks and RSS in both modes on an index built by an earlier run."""
+    from tests.chroma_server import ChromaServer, free_port
+
+    row: dict[str, Any] = {"size": size}
+    row.update(_summary("embedded", run_probe(embedded, questions, rounds)))
+    server = ChromaServer(embedded.index_dir / "chroma", free_port())
+    server.start()
+    try:
+        served = embedded.model_copy(update={"chroma_host": "127.0.0.1", "chroma_port": server.port})
+        row.update(_summary("server", run_probe(served, questions, rounds)))
+    finally:
+        server.stop()
+    return row
 
 
 def _release_embedded_clients() -> None:
