@@ -355,9 +355,12 @@ def table(results: list[dict[str, Any]], minilm: dict[str, float] | None) -> str
             if f"{mode}_ask_p95_ms" not in r:
                 continue
             build = r.get(f"{mode}_build_s")
+            ingest = r.get(f"{mode}_ingest_s")
+            passages = f"{r['passages']:,} ({r['size']})" if "passages" in r else r["size"]
             lines.append(
-                f"| {r['passages']:,} ({r['size']}) | {mode} | {f'{build:.1f}' if build else 'same data'} | "
-                f"{r[f'{mode}_ingest_s']:.2f} ({r[f'{mode}_ingest_embed_s']:.2f}) | {r[f'{mode}_ask_p50_ms']:.1f} | "
+                f"| {passages} | {mode} | {f'{build:.1f}' if build else 'same data'} | "
+                + (f"{ingest:.2f} ({r[f'{mode}_ingest_embed_s']:.2f})" if ingest is not None else "-")
+                + f" | {r[f'{mode}_ask_p50_ms']:.1f} | "
                 f"{r[f'{mode}_ask_p95_ms']:.1f} | {r[f'{mode}_langchain_p95_ms']:.1f} | "
                 f"{r[f'{mode}_ask_p95_ms'] / r[f'{mode}_langchain_p95_ms']:.2f} | {r[f'{mode}_startup_s']:.2f} | "
                 f"{r[f'{mode}_rss_mb']:.0f} |"
