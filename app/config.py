@@ -83,6 +83,10 @@ class Settings(BaseModel):
     retrieve_k: int = Field(8, description="Passages kept after fusion.")
     candidate_k: int = Field(30, description="Candidates taken from each retriever before fusion.")
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
+    exclusion_margin: int = Field(
+        10, description="Extra dense candidates fetched so that left-out kinds (the timeline) rarely force a "
+        "second, deeper query."
+    )
     dedup_jaccard: float = Field(0.8, description="Token Jaccard above which two passages are near-duplicates.")
     max_answer_sentences: int = Field(5, description="Most sentences in an extractive answer.")
     min_answer_score: float = Field(
