@@ -170,7 +170,7 @@ def create_app(settings: Settings, explainer: Explainer | None = None, mount_ui:
         """Whether an index is loaded, which one, and how big it is."""
         index = server.explainer.index
         return {"status": "ok", "index": index.generation, "documents": len(index.documents),
-                "passages": len(index.chunks), "ingest_enabled": bool(server.ingest_token)}
+                "passages": index.passage_count, "ingest_enabled": bool(server.ingest_token)}
 
     @api.post("/api/ask")
     def ask(body: AskIn) -> dict[str, Any]:

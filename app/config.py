@@ -22,6 +22,9 @@ ENV_VARS: dict[str, str] = {
     "EXPLAINER_VECTOR_STORE": "vector_store",
     "EXPLAINER_CHROMA_HOST": "chroma_host",
     "EXPLAINER_CHROMA_PORT": "chroma_port",
+    "EXPLAINER_COLLECTION_PREFIX": "collection_prefix",
+    "EXPLAINER_LEXICAL_DIR": "lexical_dir",
+    "EXPLAINER_REFRESH_SECONDS": "refresh_seconds",
     "EXPLAINER_MAX_QUESTION_CHARS": "max_question_chars",
     "EXPLAINER_INGEST_TOKEN": "ingest_token",
     "EXPLAINER_ANSWER_BACKEND": "answer_backend",
@@ -60,11 +63,31 @@ class Settings(BaseModel):
     )
     chroma_port: int = Field(8000, description="Chroma server port (with chroma_host).")
     collection_prefix: str = Field("karabakh", description="Prefix of Chroma collection names.")
+    lexical_dir: Path | None = Field(
+        None,
+        description="Folder of the BM25 index (Tantivy); unset means the index directory. Point every "
+        "app server at one shared folder when they run on several machines (EXPLAINER_LEXICAL_DIR).",
+    )
+    refresh_seconds: float = Field(
+        2.0, description="How often a serving index checks the store for newly ingested documents."
+    )
+    ingest_batch_docs: int = Field(
+        200, description="Documents embedded and written per step of a build (bounds the build's memory)."
+    )
+    read_page: int = Field(2000, description="Rows per store read when a whole collection is scanned.")
+    document_cache: int = Field(4096, description="Documents a serving index keeps in memory (LRU).")
+    passage_cache: int = Field(
+        2000, description="Passages whose sentence vectors a serving index keeps in memory (LRU)."
+    )
     chunk_chars: int = Field(900, description="Target chunk size in characters (chunks end on sentences).")
     chunk_overlap_sentences: int = Field(1, description="Sentences repeated at the start of the next chunk.")
     retrieve_k: int = Field(12, description="Passages kept after fusion (their sentences are the answer candidates).")
     candidate_k: int = Field(30, description="Candidates taken from each retriever before fusion.")
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
+    exclusion_margin: int = Field(
+        10, description="Extra dense candidates fetched so that left-out kinds (the timeline) rarely force a "
+        "second, deeper query."
+    )
     dedup_jaccard: float = Field(0.8, description="Token Jaccard above which two passages are near-duplicates.")
     answer_scorer: str = Field(
         "learned",

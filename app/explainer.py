@@ -37,6 +37,14 @@ class Explainer:
         self.events = load_events(settings.timeline_file) if settings.timeline_file.exists() else []
         self.answerer = make_answerer(settings, self.index, self.names, events=self.events)
         self.present_hint = self.index.stats.latest_as_of
+        self._generation = self.index.generation
+
+    def _follow_index(self) -> None:
+        """Another process ingested documents: rebuild what was derived from the index's content."""
+        if self.index.generation != self._generation:
+            self._generation = self.index.generation
+            self.answerer = make_answerer(self.settings, self.index, self.names, events=self.events)
+            self.present_hint = self.index.stats.latest_as_of
 
     def check_question(self, question: str) -> str:
         """The question stripped, or a `QuestionError` saying what is wrong with it."""
@@ -64,6 +72,7 @@ class Explainer:
         self, question: str, history: list[str] | None = None, filters: Filters | None = None, mode: Mode = "hybrid"
     ) -> tuple[Question, list[Hit], np.ndarray]:
         """The question analysed, the passages retrieved for it and its embedding (what an answerer needs)."""
+        self._follow_index()
         q = self.answerer.analyse(question, history)
         query = self.names.expand(q.search_text)
         vector = self.embedder.embed_query(query)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -11,11 +13,12 @@ from app.chunking import Chunk
 from app.embeddings import Embedder
 from app.index import Index
 from app.ingest import KINDS, Document
-from app.stores import Filters
+from app.stores import Filters, Rows
 from app.text import tokenize
 
 Mode = Literal["hybrid", "dense", "bm25"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")
+TOKEN_CACHE = 5_000  # passages whose token sets the retriever keeps for de-duplication
 
 
 @dataclass
@@ -45,9 +48,9 @@ class Hit:
         }
 
 
-def rrf(rankings: list[list[int]], k: int = 60) -> dict[int, float]:
+def rrf(rankings: list[list[Hashable]], k: int = 60) -> dict[Hashable, float]:
     """Reciprocal-rank fusion: each ranking adds 1/(k + rank) to the items it ranks."""
-    fused: dict[int, float] = {}
+    fused: dict[Hashable, float] = {}
     for ranking in rankings:
         for rank, item in enumerate(ranking, start=1):
             fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank)
@@ -59,10 +62,20 @@ def jaccard(a: set[str], b: set[str]) -> float:
 
 
 class Retriever:
+    """Dense search in the store, BM25 in the lexical index, both filtered inside their engines, fused."""
+
     def __init__(self, index: Index, embedder: Embedder) -> None:
         self.index = index
         self.embedder = embedder
-        self._tokens = [set(tokenize(c.text)) for c in index.chunks]
+        self._tokens: OrderedDict[str, set[str]] = OrderedDict()  # passage id -> tokens, for de-duplication
+
+    def _chunk_tokens(self, row_id: str, text: str) -> set[str]:
+        tokens = self._tokens.get(row_id)
+        if tokens is None:
+            tokens = self._tokens[row_id] = set(tokenize(text))
+            if len(self._tokens) > TOKEN_CACHE:
+                self._tokens.popitem(last=False)
+        return tokens
 
     def search(
         self,
@@ -76,8 +89,11 @@ class Retriever:
         """The best `k` passages for `question`, near-duplicates removed."""
         if mode not in MODES:
             raise ValueError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
-        settings = self.index.settings
+        index = self.index
+        index.refresh()
+        settings = index.settings
         k = k or settings.retrieve_k
+        asked = bool(filters and filters.active)
         if not (filters and "timeline" in filters.kinds):
             # the rendered timeline repeats the documents in one line a date; it answers timeline questions
             # through its own path, so ordinary search leaves it out unless asked for by kind
@@ -87,36 +103,49 @@ class Retriever:
                 filters.date_to if filters else None,
             )
         depth = max(settings.candidate_k, k)
-        dense: dict[int, float] = {}
-        lexical: dict[int, float] = {}
-        rankings: list[list[int]] = []
+        dense: dict[str, float] = {}
+        lexical: dict[str, float] = {}
+        rankings: list[list[str]] = []
+        rows = Rows()
         if mode in ("hybrid", "dense"):
             vector = self.embedder.embed_query(question) if query_vector is None else query_vector
-            for chunk_id, sim in self.index.store.query(vector, depth, filters):
-                dense[self.index.chunk_row[chunk_id]] = sim
-            rankings.append(sorted(dense, key=dense.__getitem__, reverse=True))
+            if asked:  # the reader's filter runs inside the engine
+                ranked, rows = index.passages.query(vector, depth, filters.to_chroma_where(), documents=True)
+            else:
+                # only the timeline is left out: an unfiltered nearest-neighbour query is far cheaper than
+                # a metadata filter over the whole library (~3 ms against ~300 ms at 100k passages); it
+                # goes a little deeper, and all the way (every left-out passage) only when that was short
+                extra = index.passages_of_kinds([k_ for k_ in KINDS if k_ not in filters.kinds])
+                for deeper in (min(extra, settings.exclusion_margin), extra):
+                    ranked, rows = index.passages.query(vector, depth + deeper, None, documents=True)
+                    keep = [i for i, m in enumerate(rows.metadatas) if m.get("kind") in filters.kinds][:depth]
+                    if len(keep) >= depth or len(ranked) < depth + deeper:
+                        break
+                rows = Rows([rows.ids[i] for i in keep], [rows.metadatas[i] for i in keep],
+                            [rows.documents[i] for i in keep])
+                ranked = [ranked[i] for i in keep]
+            dense = dict(ranked)
+            rankings.append([row_id for row_id, _ in ranked])
         if mode in ("hybrid", "bm25"):
-            scores = self.index.lexical.scores(query_tokens if query_tokens is not None else question)
-            if filters and filters.active:
-                mask = np.array([filters.matches(m) for m in self.index.chunk_meta], dtype=bool)
-                scores = np.where(mask, scores, 0.0)
-            top = [int(i) for i in np.argsort(-scores)[:depth] if scores[i] > 0]
-            lexical = {i: float(scores[i]) for i in top}
-            rankings.append(top)
+            ranked, more = index.lexical.search(
+                query_tokens if query_tokens is not None else question, depth, filters
+            )
+            lexical = dict(ranked)
+            rankings.append([row_id for row_id, _ in ranked])
+            rows = Rows(rows.ids + more.ids, rows.metadatas + more.metadatas, rows.documents + more.documents)
+        live = index.live(rows)
 
-        fused = rrf(rankings, settings.rrf_k) if mode == "hybrid" else {
-            i: (dense or lexical)[i] for i in (dense or lexical)
-        }
+        fused = rrf(rankings, settings.rrf_k) if mode == "hybrid" else dense or lexical
         hits: list[Hit] = []
         kept_tokens: list[set[str]] = []
-        for row in sorted(fused, key=fused.__getitem__, reverse=True):
-            tokens = self._tokens[row]
+        for row_id in sorted(fused, key=fused.__getitem__, reverse=True):
+            if row_id not in live:
+                continue  # a version no document row points at (being replaced, or left by a killed write)
+            chunk, document = live[row_id]
+            tokens = self._chunk_tokens(row_id, chunk.text)
             if any(jaccard(tokens, other) >= settings.dedup_jaccard for other in kept_tokens):
                 continue
-            chunk = self.index.chunks[row]
-            hits.append(
-                Hit(chunk, self.index.documents[chunk.doc_id], fused[row], dense.get(row, 0.0), lexical.get(row, 0.0))
-            )
+            hits.append(Hit(chunk, document, fused[row_id], dense.get(row_id, 0.0), lexical.get(row_id, 0.0)))
             kept_tokens.append(tokens)
             if len(hits) >= k:
                 break

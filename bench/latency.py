@@ -25,7 +25,7 @@ def main() -> None:
     args = parser.parse_args()
     set_offline_env()
     from app.explainer import Explainer
-    from app.index import IndexBuilder, current_generation
+    from app.index import IndexBuilder, index_exists
 
     settings = Settings.from_env()
     if args.build:
@@ -34,7 +34,7 @@ def main() -> None:
             report = IndexBuilder(settings.model_copy(update={"index_dir": Path(tmp)})).build([settings.corpus_dir])
             print(f"full build: {len(report.added)} documents, {report.chunks} passages, "
                   f"{time.perf_counter() - started:.1f} s")
-    if current_generation(settings.index_dir) is None:
+    if not index_exists(settings):
         IndexBuilder(settings).build([settings.corpus_dir])
     started = time.perf_counter()
     explainer = Explainer(settings)

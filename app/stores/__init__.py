@@ -1,5 +1,5 @@
-"""Vector-store backends."""
+"""Store backends, looked up by name."""
 
-from app.stores.base import Filters, VectorStore, date_number
+from app.stores.base import Collection, Filters, Rows, Store, Where, date_number, matches
 
-__all__ = ["Filters", "VectorStore", "date_number"]
+__all__ = ["Collection", "Filters", "Rows", "Store", "Where", "date_number", "matches"]

@@ -13,16 +13,20 @@ from typing import Any
 import numpy as np
 
 from app.config import set_offline_env
-from app.stores.base import Filters, VectorStore
+from app.stores.base import Collection, Rows, Store, Where
 
-ADD_BATCH = 1000
+WRITE_BATCH = 2000  # rows per upsert call (Chroma caps a call at its max batch size)
+READ_BATCH = 1000  # ids per get call
 
 
 def make_client(path: Path | None, host: str | None = None, port: int = 8000) -> Any:
     """An embedded client on `path`, or an HTTP client when a server `host` is configured."""
     set_offline_env()
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
+    try:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+    except ImportError as exc:  # pragma: no cover - chromadb is a dependency
+        raise RuntimeError("the chroma store needs the chromadb package: pip install chromadb") from exc
 
     settings = ChromaSettings(anonymized_telemetry=False)
     if host:
@@ -33,42 +37,131 @@ def make_client(path: Path | None, host: str | None = None, port: int = 8000) ->
     return chromadb.PersistentClient(path=str(path), settings=settings)
 
 
-class ChromaStore(VectorStore):
-    """One Chroma collection holding one index generation's chunk vectors (cosine space)."""
+def _where(where: Where | None) -> Where | None:
+    """Chroma wants `$and` to have two clauses or more."""
+    if where and "$and" in where and len(where["$and"]) == 1:
+        return where["$and"][0]
+    return where or None
 
-    def __init__(self, client: Any, collection: str, create: bool = False) -> None:
-        self._client = client
-        self.collection_name = collection
-        if create:
-            with contextlib.suppress(Exception):  # absent collection; Chroma raises varying types
-                client.delete_collection(collection)
-            self._col = client.create_collection(
-                collection, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+
+class ChromaCollection(Collection):
+    """One Chroma collection in cosine space; vectors are always supplied (no embedding function)."""
+
+    def __init__(self, col: Any, max_batch: int) -> None:
+        self._col = col
+        self._batch = max(1, min(WRITE_BATCH, max_batch))
+
+    def upsert(
+        self,
+        ids: Sequence[str],
+        vectors: np.ndarray,
+        metadatas: Sequence[dict[str, Any]],
+        documents: Sequence[str] | None = None,
+    ) -> None:
+        vectors = np.asarray(vectors, dtype=np.float32)
+        for i in range(0, len(ids), self._batch):
+            part = slice(i, i + self._batch)
+            self._col.upsert(
+                ids=list(ids[part]),
+                embeddings=vectors[part],
+                metadatas=list(metadatas[part]),
+                documents=list(documents[part]) if documents is not None else None,
             )
-        else:
-            self._col = client.get_collection(collection, embedding_function=None)
 
-    def add(self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict[str, Any]]) -> None:
-        for i in range(0, len(ids), ADD_BATCH):
-            self._col.add(
-                ids=list(ids[i : i + ADD_BATCH]),
-                embeddings=np.asarray(vectors[i : i + ADD_BATCH], dtype=np.float32),
-                metadatas=list(metadatas[i : i + ADD_BATCH]),
+    def get(
+        self,
+        ids: Sequence[str] | None = None,
+        where: Where | None = None,
+        vectors: bool = False,
+        documents: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Rows:
+        include = ["metadatas"] + (["embeddings"] if vectors else []) + (["documents"] if documents else [])
+        if ids is not None and len(ids) > READ_BATCH:
+            parts = [self.get(ids[i : i + READ_BATCH], where, vectors, documents)
+                     for i in range(0, len(ids), READ_BATCH)]
+            return Rows(
+                ids=[x for p in parts for x in p.ids],
+                metadatas=[x for p in parts for x in p.metadatas],
+                documents=[x for p in parts for x in p.documents],
+                vectors=np.concatenate([p.vectors for p in parts if p.vectors is not None and len(p.ids)])
+                if vectors and any(p.ids for p in parts) else (np.zeros((0, 0), np.float32) if vectors else None),
             )
-
-    def query(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
-        k = min(k, self.count())
-        if k <= 0:
-            return []
-        where = filters.to_chroma_where() if filters else None
-        result = self._col.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=k, where=where,
-            include=["distances"],
+        if ids is not None and not ids:
+            return Rows(vectors=np.zeros((0, 0), np.float32) if vectors else None)
+        result = self._col.get(
+            ids=list(ids) if ids is not None else None, where=_where(where), include=include,
+            limit=limit, offset=offset or None,
         )
-        return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0], strict=True)]
+        got = result["ids"]
+        order = list(range(len(got)))
+        if ids is not None:  # Chroma returns rows in its own order: put them back in the order asked for
+            position = {row_id: i for i, row_id in enumerate(got)}
+            order = [position[i] for i in ids if i in position]
+        emb = result.get("embeddings") if vectors else None
+        return Rows(
+            ids=[got[i] for i in order],
+            metadatas=[dict(result["metadatas"][i] or {}) for i in order],
+            documents=[result["documents"][i] for i in order] if documents else [],
+            vectors=np.asarray([emb[i] for i in order], dtype=np.float32) if vectors else None,
+        )
+
+    def delete(self, ids: Sequence[str] | None = None, where: Where | None = None) -> None:
+        if ids is not None:
+            for i in range(0, len(ids), READ_BATCH):
+                self._col.delete(ids=list(ids[i : i + READ_BATCH]), where=_where(where))
+        elif where:
+            self._col.delete(where=_where(where))
+
+    def query(
+        self, vector: np.ndarray, k: int, where: Where | None = None, documents: bool = False
+    ) -> tuple[list[tuple[str, float]], Rows]:
+        if k <= 0:
+            return [], Rows()
+        include = ["distances", "metadatas"] + (["documents"] if documents else [])
+        try:
+            result = self._col.query(
+                query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=k, where=_where(where),
+                include=include,
+            )
+        except Exception as exc:  # an empty collection; Chroma raises varying types
+            if self._col.count() == 0:
+                return [], Rows()
+            raise exc
+        ids = result["ids"][0]
+        ranked = [(cid, 1.0 - float(d)) for cid, d in zip(ids, result["distances"][0], strict=True)]
+        rows = Rows(
+            ids=list(ids),
+            metadatas=[dict(m or {}) for m in result["metadatas"][0]],
+            documents=list(result["documents"][0]) if documents else [],
+        )
+        return ranked, rows
 
     def count(self) -> int:
         return self._col.count()
 
-    def drop(self) -> None:
-        self._client.delete_collection(self.collection_name)
+
+class ChromaStore(Store):
+    """Collections of one Chroma client (embedded directory or server)."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self._max_batch = int(client.get_max_batch_size())
+        self._open: dict[str, ChromaCollection] = {}
+
+    def collection(self, name: str) -> Collection:
+        if name not in self._open:
+            col = self._client.get_or_create_collection(
+                name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+            )
+            self._open[name] = ChromaCollection(col, self._max_batch)
+        return self._open[name]
+
+    def drop(self, name: str) -> None:
+        self._open.pop(name, None)
+        with contextlib.suppress(Exception):  # absent collection; Chroma raises varying types
+            self._client.delete_collection(name)
+
+    def names(self) -> list[str]:
+        return [c if isinstance(c, str) else c.name for c in self._client.list_collections()]

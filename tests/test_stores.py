@@ -1,0 +1,42 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.stores import Filters, Store
+from app.stores.memory import MemoryStore
+
+
+@pytest.fixture(params=["memory", "chroma"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    if request.param == "memory":
+        return MemoryStore(str(tmp_path))
+    from app.stores.chroma import ChromaStore, make_client
+
+    return ChromaStore(make_client(tmp_path / "chroma"))
+
+
+def _unit(*values: float) -> np.ndarray:
+    v = np.array(values, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+def test_upsert_get_in_order_query_and_delete(store: Store) -> None:
+    col = store.collection("things")
+    vectors = np.stack([_unit(1, 0), _unit(0, 1), _unit(1, 1)])
+    metas = [{"doc_id": "a", "kind": "news", "ver": "1"}, {"doc_id": "b", "kind": "event", "ver": "1"},
+             {"doc_id": "a", "kind": "news", "ver": "2"}]
+    col.upsert(["x", "y", "z"], vectors, metas, ["tx", "ty", "tz"])
+    rows = col.get(["z", "nope", "x"], documents=True, vectors=True)
+    assert rows.ids == ["z", "x"] and rows.documents == ["tz", "tx"] and rows.vectors.shape == (2, 2)
+    ranked, rows = col.query(_unit(1, 0.1), 2, documents=True)
+    assert [i for i, _ in ranked] == ["x", "z"] and rows.documents == ["tx", "tz"]
+    ranked, _ = col.query(_unit(1, 0.1), 3, Filters(kinds=("event",)).to_chroma_where())
+    assert [i for i, _ in ranked] == ["y"]
+    col.delete(where={"$and": [{"doc_id": "a"}, {"ver": {"$ne": "2"}}]})
+    assert sorted(col.get().ids) == ["y", "z"] and col.count() == 2
+    col.upsert(["y"], vectors[:1], [{"doc_id": "b", "kind": "event", "ver": "2"}])
+    assert col.get(["y"]).metadatas[0]["ver"] == "2"
+    assert "things" in store.names()
+    store.drop("things")
+    assert "things" not in store.names()
