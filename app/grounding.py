@@ -13,6 +13,7 @@ from app.text import tokenize
 
 MARKER = re.compile(r"\[(\d+)\]")
 NUMBER = re.compile(r"\d+")
+LEAD = re.compile(r"(?:Yes|No)\.")  # the plain answer of a yes/no question, before its cited sentence
 
 
 def numbers(text: str) -> set[str]:
@@ -37,10 +38,13 @@ def split_answer(answer: str) -> list[tuple[str, list[int]]]:
 
     A sentence ends where one or more markers are followed by text, or at '.', '!' or '?' followed by
     a space and a capital letter, except after an initial (markers right after the punctuation stay with
-    their sentence)."""
+    their sentence). The plain "Yes." or "No." that opens a yes/no answer belongs to the cited sentence
+    after it: that sentence is what the yes or no rests on."""
     # an initial or abbreviation ("A. Hakobyan", "U.S. State") does not end a sentence
     parts = re.split(r"(?<=\])\s+(?=[^\[\s])|(?<=[.!?])(?<![\s.][A-Z]\.)\s+(?=[A-Z\"“(])", answer.strip())
     out: list[tuple[str, list[int]]] = []
+    if len(parts) > 1 and LEAD.fullmatch(parts[0].strip()):
+        parts = [f"{parts[0].strip()} {parts[1]}", *parts[2:]]
     for part in parts:
         if not part.strip():
             continue

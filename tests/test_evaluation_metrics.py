@@ -113,3 +113,13 @@ def test_citation_scores_hand_computed() -> None:
 
 def test_percentiles() -> None:
     assert m.percentiles([10, 20, 30, 40, 50]) == {"p50": 30.0, "p95": 48.0}
+
+
+def test_a_yes_no_lead_belongs_to_its_cited_sentence() -> None:
+    from app.evaluation.metrics import citation_scores
+
+    doc = "The town fell on 8 May 1992. Later it changed."
+    answer = "Yes. The town fell on 8 May 1992. [1]"
+    citations = [{"n": 1, "doc_id": "d", "quote": "The town fell on 8 May 1992.", "start": 0, "end": 28}]
+    scores = citation_scores(answer, citations, {"d": doc})
+    assert scores.sentences == 1 and scores.coverage == 1.0 and scores.support == 1.0
