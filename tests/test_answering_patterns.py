@@ -49,6 +49,8 @@ def test_times_after_the_sources_end_are_declined(explainer: Explainer, question
     assert answer.abstained and "after the sources end" in answer.reason
 
 
+@pytest.mark.xfail(strict=True, reason="known gap (issue 10): the shipped model answers this false premise with "
+                   "sentences about the 2020 war instead of declining; it flips to a pass when the model learns it")
 def test_a_false_premise_is_declined_with_what_the_sources_do_say(explainer: Explainer) -> None:
     answer = explainer.ask("how did armenia win the 2020 war")
     assert answer.abstained

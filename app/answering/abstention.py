@@ -63,7 +63,7 @@ def only_expected(q: Question, ranked: list[Candidate], ctx: Context) -> str | N
     texts = [c.text for c in ranked[: ctx.tuning.premise_depth]]
     for year in q.years:
         if cues.expected_only(texts, year):
-            return f"the closest sources, written before {year}, only expect it then"
+            return f"the closest sources, written before it, only expect it in {year}"
     return None
 
 

@@ -75,6 +75,8 @@ class ExtractiveAnswerer:
         why = abstention.reason(q, ranked, ctx)
         if why:
             correction = self.scorer.correction(q, ranked) if ranked else None
+            if correction is not None:  # what the sources say instead is the reason
+                why = f"a close source contradicts the question's premise ({why})"
             return compose.decline(q.text, ranked, why, correction, self.index)
         return compose.answer(q.text, *self.select(q, ranked))
 
@@ -89,6 +91,8 @@ class ExtractiveAnswerer:
         chosen = selection.rival_claims(q, ranked, chosen, self.claims, find, self.tuning)
         if q.kind in ("why", "how", "other") and not holders:
             chosen = selection.chronological(chosen)
+        if q.present:
+            chosen = selection.latest_first(chosen, ranked, self.tuning)
         return chosen, self.index, ""
 
 

@@ -58,8 +58,7 @@ SPELLING = (
     (r"\bwhen's\b", "when is"), (r"\bwheres\b", "where is"), (r"\bhows\b", "how is"), (r"\bu\b", "you"),
     (r"\bppl\b", "people"), (r"\bgovt\b", "government"), (r"\b(?:bc|coz|cuz)\b", "because"),
     (r"\baze\b", "azerbaijan"), (r"\barm\b", "armenia"), (r"\bnk\b", "nagorno-karabakh"),
-    (r"\bnkr\b", "nagorno-karabakh republic"), (r"\bun\b", "united nations"), (r"\busa?\b", "united states"),
-    (r"\beu\b", "european union"), (r"\bunsc\b", "un security council"), (r"\b2nd war\b", "second war"),
+    (r"\busa\b", "united states"), (r"\b2nd war\b", "second war"),
     (r"\b1st war\b", "first war"), (r"\b44 day war\b", "44-day war"), (r"\b4 day war\b", "four-day war"),
     *((rf"\b{short}\.?(?=\s|$)", month) for short, month in (
         ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("jun", "june"),

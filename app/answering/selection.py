@@ -114,6 +114,17 @@ def locate(index: Index, featurizer: Featurizer, doc_id: str, sentence: str) -> 
     return Candidate(found, Hit(chunk, doc, 0.0), len(chunk.sentences), featurizer.terms(found))
 
 
+def latest_first(chosen: list[Candidate], ranked: list[Candidate], tuning: Tuning) -> list[Candidate]:
+    """For a question about the present ('who is currently...'): the sources' own statement of the state
+    they last saw ('As of November 2025, ...') leads, when a close sentence makes one."""
+    floor = max(tuning.keep_min, ranked[0].p * tuning.keep_ratio) if ranked else 1.0
+    stated = [c for c in ranked if cues.AS_OF.search(c.text) and c.p >= floor]
+    if not stated:
+        return chosen
+    lead = stated[0]
+    return [lead, *(c for c in chosen if c.key != lead.key)][: max(len(chosen), 1)]
+
+
 def chronological(chosen: list[Candidate]) -> list[Candidate]:
     """The best sentence first, then the others in the order of their documents' periods and positions."""
     def when(c: Candidate) -> tuple[str, str, int]:
