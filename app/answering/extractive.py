@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from app.answering import abstention, compose, selection
+from app.answering import abstention, compose, cues, selection
 from app.answering.answer import Answer
 from app.answering.claims import Claims
 from app.answering.features import Candidate, Featurizer
@@ -71,6 +71,8 @@ class ExtractiveAnswerer:
             if events:
                 return compose.answer(q.text, events, self.index)
         p = self.scorer.answerable(q, ranked, self.latest_year) if ranked else 0.0
+        if self.stated_directly(q, ranked):
+            p = 1.0  # structured facts or the sources' own 'As of' statement answer it, whatever the model says
         ctx = abstention.Context(self.featurizer, self.tuning, self.latest_year, p)
         why = abstention.reason(q, ranked, ctx)
         if why:
@@ -79,6 +81,17 @@ class ExtractiveAnswerer:
                 why = f"a close source contradicts the question's premise ({why})"
             return compose.decline(q.text, ranked, why, correction, self.index)
         return compose.answer(q.text, *self.select(q, ranked))
+
+    def stated_directly(self, q: Question, ranked: list[Candidate]) -> bool:
+        """Whether the sources state the answer in a form the model does not score: the holders of an office
+        in claims.yaml ('who were the presidents of artsakh'), or for a question about the present a close
+        'As of <month year>' sentence that names everything the question names."""
+        if selection.office_holders(q, self.claims, self.featurizer, self.index):
+            return True
+        if not q.present or not ranked:
+            return False
+        close = ranked[: self.tuning.named_depth]
+        return any(cues.AS_OF.search(c.text) and set(q.names) <= c.terms for c in close)
 
     def select(self, q: Question, ranked: list[Candidate]) -> tuple[list[Candidate], Index, str]:
         """The sentences the question's kind needs, in the order they are told, and a yes/no lead."""

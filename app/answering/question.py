@@ -105,7 +105,7 @@ TIME_TERMS = frozenset(
     concepts(
         "happen happened event events period time year years month day early late spring summer autumn winter "
         "between january february march april may june july august september october november december "
-        "around near inside"
+        "around near inside current currently now today still present presently nowadays anymore"
     )
 )
 #: words every question about the conflict uses; no premise a source could deny
