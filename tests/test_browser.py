@@ -77,6 +77,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (corpus / "data").mkdir()
     shutil.copy(CORPUS / "data" / "timeline.yaml", corpus / "data" / "timeline.yaml")
     settings = Settings(index_dir=root / "index", embedder="fake", vector_store="memory", ingest_token="tok",
+                        answer_scorer="rules",  # the learned model is trained on MiniLM features
                         timeline_file=corpus / "data" / "timeline.yaml", corpus_dir=corpus)
     IndexBuilder(settings).build([corpus])
     port = free_port()
