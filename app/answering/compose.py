@@ -57,7 +57,7 @@ def with_speakers(index: Index, chosen: list[Candidate]) -> list[Candidate]:
 
 
 def quoted(chosen: list[Candidate], first: int = 1) -> tuple[list[str], list[Citation]]:
-    """Each sentence followed by its marker, sentences of one passage run together in reading order."""
+    """Each sentence followed by its marker, numbered from `first`, and the citations behind the markers."""
     parts: list[str] = []
     citations: list[Citation] = []
     for c in chosen:

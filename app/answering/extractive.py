@@ -71,7 +71,8 @@ class ExtractiveAnswerer:
             if events:
                 return compose.answer(q.text, events, self.index)
         p = self.scorer.answerable(q, ranked, self.latest_year) if ranked else 0.0
-        if self.stated_directly(q, ranked):
+        holders = selection.office_holders(q, self.claims, self.featurizer, self.index)
+        if holders or self.as_of_stated(q, ranked):
             p = 1.0  # structured facts or the sources' own 'As of' statement answer it, whatever the model says
         ctx = abstention.Context(self.featurizer, self.tuning, self.latest_year, p)
         why = abstention.reason(q, ranked, ctx)
@@ -80,25 +81,24 @@ class ExtractiveAnswerer:
             if correction is not None:  # what the sources say instead is the reason
                 why = f"a close source contradicts the question's premise ({why})"
             return compose.decline(q.text, ranked, why, correction, self.index)
-        return compose.answer(q.text, *self.select(q, ranked))
+        return compose.answer(q.text, *self.select(q, ranked, holders))
 
-    def stated_directly(self, q: Question, ranked: list[Candidate]) -> bool:
-        """Whether the sources state the answer in a form the model does not score: the holders of an office
-        in claims.yaml ('who were the presidents of artsakh'), or for a question about the present a close
-        'As of <month year>' sentence that names everything the question names."""
-        if selection.office_holders(q, self.claims, self.featurizer, self.index):
-            return True
+    def as_of_stated(self, q: Question, ranked: list[Candidate]) -> bool:
+        """For a question about the present: whether a close 'As of <month year>' sentence names everything
+        the question names (the sources' own statement of the state they last saw, which the model does not
+        score as such)."""
         if not q.present or not ranked:
             return False
         close = ranked[: self.tuning.named_depth]
         return any(cues.AS_OF.search(c.text) and set(q.names) <= c.terms for c in close)
 
-    def select(self, q: Question, ranked: list[Candidate]) -> tuple[list[Candidate], Index, str]:
-        """The sentences the question's kind needs, in the order they are told, and a yes/no lead."""
+    def select(self, q: Question, ranked: list[Candidate], holders: list[Candidate]
+               ) -> tuple[list[Candidate], Index, str]:
+        """The sentences the question's kind needs, in the order they are told, and a yes/no lead;
+        `holders` are the office holders of claims.yaml the question asks for (the whole list, if any)."""
         best = ranked[0]
         if q.kind == "yes-no":
             return [best], self.index, "Yes." if self.scorer.yes(q, best) else "No."
-        holders = selection.office_holders(q, self.claims, self.featurizer, self.index)
         chosen = holders or selection.by_probability(q, ranked, self.tuning)
         find = (lambda doc_id, sentence: selection.locate(self.index, self.featurizer, doc_id, sentence))  # noqa: E731
         chosen = selection.rival_claims(q, ranked, chosen, self.claims, find, self.tuning)

@@ -135,10 +135,6 @@ class Question:
     predicate_text: str = ""  # the reader's words for what is asked about the names ('height')
     predicate_vector: np.ndarray | None = field(default=None, repr=False, compare=False)  # its embedding
 
-    @property
-    def wants_several(self) -> bool:
-        return self.kind in ("why", "how", "list", "timeline", "compare", "other")
-
 
 def normalise(text: str) -> str:
     """Lower case, spelled-out shorthand ('whats' -> 'what is'), single spaces."""
