@@ -2,55 +2,152 @@
 
 The server holds one `Explainer`; `POST /api/ingest` builds a new index generation and swaps the
 explainer only after the build succeeded, so readers keep getting answers while documents are added.
-"""
 
-from __future__ import annotations
+Every parameter is validated at the edge by the request models below (their limits come from `Settings`,
+so `/docs` states the limits this deployment enforces), every route declares its response model, and the
+project's errors (`app.errors`) become status codes in one place, `STATUS`. Whatever else goes wrong is
+logged here and answered with a plain 500 message: no traceback or local path ever reaches a client.
+
+No `from __future__ import annotations` here: the request models are made per app in `create_app`, and
+FastAPI must see the routes' annotations as objects, not as names it would look up in this module.
+"""
 
 import datetime as dt
 import json
+import logging
 import re
 import secrets
 import tempfile
 import threading
 from pathlib import Path
-from typing import Annotated, Any
+from types import SimpleNamespace
+from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI, File, Header, HTTPException, Query, UploadFile
-from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
+from fastapi import Depends, FastAPI, File, Query, Request, UploadFile
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from app.batch import answer_rows
 from app.config import Settings
-from app.explainer import Explainer, QuestionError
-from app.ingest import SUPPORTED_SUFFIXES, load_documents
+from app.dates import iso_date
+from app.errors import (
+    AuthError,
+    BackendError,
+    DisabledError,
+    ExplainerError,
+    IndexBusyError,
+    IndexMissingError,
+    IngestError,
+    NotFoundError,
+    QuestionError,
+)
+from app.explainer import Explainer
+from app.ingest import KINDS, SUPPORTED_SUFFIXES, load_documents
 from app.stores import Filters
 from app.timeline import TIMELINE_ID
 
-MAX_UPLOAD_BYTES = 2_000_000
+log = logging.getLogger(__name__)
+
 MAX_BATCH = 200
+MAX_UPLOAD_FILES = 50  # files per POST /api/ingest; the rest are reported as rejected
+MAX_ID_CHARS = 200  # batch item ids, document ids in paths
+MAX_KIND_CHARS = 40
+INTERNAL_ERROR = "internal server error; the server log has the details"
+
+#: The one mapping of the project's errors to HTTP status codes (the most specific class wins).
+STATUS: dict[type[ExplainerError], int] = {
+    QuestionError: 422,
+    IngestError: 422,
+    NotFoundError: 404,
+    AuthError: 401,
+    DisabledError: 403,
+    IndexMissingError: 503,
+    IndexBusyError: 503,
+    BackendError: 500,
+    ExplainerError: 500,
+}
 
 
-class FiltersIn(BaseModel):
-    kinds: list[str] = Field(default_factory=list, description="Only documents of these kinds.")
-    date_from: str | None = Field(None, description="Only documents covering this ISO date or later.")
-    date_to: str | None = Field(None, description="Only documents covering this ISO date or earlier.")
+def status_of(exc: ExplainerError) -> int:
+    return next(STATUS[cls] for cls in type(exc).__mro__ if cls in STATUS)
+
+
+# -- request models ---------------------------------------------------------------------------------------
+
+#: A calendar date written YYYY-MM-DD (nothing else: no week dates, no timestamps).
+IsoDate = Annotated[dt.date, BeforeValidator(iso_date), WithJsonSchema({"type": "string", "format": "date"})]
+Kind = Annotated[str, StringConstraints(max_length=MAX_KIND_CHARS)]
+SearchMode = Literal["hybrid", "dense", "bm25"]
+
+
+class Strict(BaseModel):
+    """Request bodies: unknown fields are an error (a misspelt `filter` must not be silently ignored), and
+    patterns use Python's regular expressions, as the question checks do."""
+
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
+
+
+class FiltersIn(Strict):
+    kinds: list[Kind] = Field(default_factory=list, max_length=len(KINDS),
+                              description="Only documents of these kinds.")
+    date_from: IsoDate | None = Field(None, description="Only documents covering this date (YYYY-MM-DD) or later.")
+    date_to: IsoDate | None = Field(None, description="Only documents covering this date (YYYY-MM-DD) or earlier.")
 
     def build(self) -> Filters:
-        try:
-            return Filters(tuple(self.kinds), self.date_from, self.date_to)
-        except ValueError as exc:
-            raise HTTPException(422, f"bad date filter: {exc}") from exc
+        return Filters(tuple(self.kinds), iso(self.date_from), iso(self.date_to))
 
 
-class AskIn(BaseModel):
-    question: str
-    history: list[str] = Field(default_factory=list, description="Earlier questions, oldest first.")
-    filters: FiltersIn | None = None
+def iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
-class ExplainIn(BaseModel):
-    text: str = Field(..., description="The article's text.")
-    date: dt.date | None = Field(None, description="The article's date (ISO), when the text has no dateline.")
+def request_models(settings: Settings) -> SimpleNamespace:
+    """The request bodies, with this deployment's limits in their schemas: a request the schema accepts is
+    never refused for its shape, and one it refuses gets a 422 that names the field and the rule."""
+    QuestionText = Annotated[str, StringConstraints(max_length=settings.max_question_chars, pattern=r"\S")]
+    Earlier = Annotated[str, StringConstraints(max_length=settings.max_question_chars)]
+    History = Annotated[list[Earlier], Field(max_length=settings.max_history,
+                                             description="Earlier questions of the conversation, oldest first.")]
+
+    class AskIn(Strict):
+        question: QuestionText = Field(..., description="The question (not blank).")
+        history: History = Field(default_factory=list)
+        filters: FiltersIn | None = None
+
+    class ExplainIn(Strict):
+        text: Annotated[str, StringConstraints(max_length=settings.max_article_chars, pattern=r"\S")] = Field(
+            ..., description="The article's text."
+        )
+        date: IsoDate | None = Field(
+            None, description="The article's date (YYYY-MM-DD), when the text has no dateline."
+        )
+
+    class BatchItem(Strict):
+        id: Annotated[str, StringConstraints(max_length=MAX_ID_CHARS)]
+        question: str = Field(..., description="A question that cannot be asked gets an `error` in its result.")
+        history: History = Field(default_factory=list)
+
+    class BatchIn(Strict):
+        questions: list[BatchItem] = Field(..., max_length=MAX_BATCH)
+
+    return SimpleNamespace(AskIn=AskIn, ExplainIn=ExplainIn, BatchIn=BatchIn, question=QuestionText)
+
+
+# -- response models ----------------------------------------------------------------------------------------
+
+
+class FieldErrorOut(BaseModel):
+    loc: list[str | int] = Field(..., description="Where: ['body', 'filters', 'date_from'].")
+    msg: str
+    type: str
+
+
+class ErrorOut(BaseModel):
+    detail: str = Field(..., description="What is wrong, for a person to read.")
+    errors: list[FieldErrorOut] = Field(default_factory=list, description="For a 422: one entry per bad field.")
 
 
 class CitationOut(BaseModel):
@@ -61,10 +158,116 @@ class CitationOut(BaseModel):
     kind: str
     date: str
     publisher: str
-    source_path: str
+    source_path: str = Field(..., description="The source file: corpus/..., uploads/... or its file name.")
     quote: str = Field(..., description="Exactly document.text[start:end].")
     start: int
     end: int
+
+
+class AnswerOut(BaseModel):
+    id: str | None = Field(None, description="Batch answers only: the question's id.")
+    question: str
+    answer: str = Field(..., description="The text with [n] markers, or a plain statement that it abstains.")
+    abstained: bool
+    citations: list[CitationOut]
+    related: list[dict[str, Any]] = Field(..., description="Nearest sources when it abstains: doc_id, title, kind.")
+    latency_ms: float
+    timings: dict[str, float]
+    answered_by: str
+    as_of: str
+    reason: str
+
+
+class BatchErrorOut(BaseModel):
+    id: str
+    question: str | None = None
+    error: str
+
+
+class BatchOut(BaseModel):
+    answers: list[AnswerOut | BatchErrorOut]
+
+
+class HitOut(BaseModel):
+    chunk_id: str
+    doc_id: str
+    title: str
+    kind: str
+    date: str
+    headings: list[str]
+    text: str
+    start: int
+    end: int
+    score: float
+    dense: float
+    bm25: float
+
+
+class HitsOut(BaseModel):
+    hits: list[HitOut]
+
+
+class DocumentMetaOut(BaseModel):
+    id: str
+    title: str
+    kind: str
+    source_path: str
+    content_hash: str
+    date: str | None
+    period_start: str | None
+    period_end: str | None
+    publisher: str
+    sources: list[str]
+
+
+class DocumentOut(DocumentMetaOut):
+    text: str = Field(..., description="The text citation offsets point into.")
+
+
+class DocumentsOut(BaseModel):
+    documents: list[DocumentMetaOut]
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+    index: str = Field(..., description="The served generation.")
+    documents: int
+    passages: int
+    ingest_enabled: bool
+
+
+class EventCitationOut(BaseModel):
+    doc_id: str
+    start: int
+    end: int
+
+
+class EventOut(BaseModel):
+    id: str
+    date: str
+    precision: str
+    label: str
+    title: str
+    summary: str
+    places: list[str]
+    actors: list[str]
+    docs: list[str]
+    citation: EventCitationOut
+
+
+class TimelineOut(BaseModel):
+    events: list[EventOut]
+
+
+class IngestResultOut(BaseModel):
+    file: str = Field(..., description="The file name as the client sent it.")
+    status: Literal["indexed", "updated", "unchanged", "rejected"]
+    doc_id: str | None = None
+    reason: str | None = Field(None, description="Why a file was rejected.")
+
+
+class IngestOut(BaseModel):
+    results: list[IngestResultOut]
 
 
 class CardOut(BaseModel):
@@ -101,14 +304,17 @@ class ExplainOut(BaseModel):
     figures: list[FigureOut]
 
 
-class BatchItem(BaseModel):
-    id: str
-    question: str
-    history: list[str] = Field(default_factory=list)
+class NDJSONResponse(StreamingResponse):
+    media_type = "application/x-ndjson"
 
 
-class BatchIn(BaseModel):
-    questions: list[BatchItem] = Field(..., max_length=MAX_BATCH)
+#: Documented on every route: the errors any request may get (the limiter's 429 only when it is on).
+ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorOut, "description": "A parameter is invalid; `detail` says which and why."},
+    429: {"model": ErrorOut, "description": "Too many requests from this client (when a rate limit is set)."},
+    500: {"model": ErrorOut, "description": "An internal error (logged on the server; no details are sent)."},
+    503: {"model": ErrorOut, "description": "No index is loaded, or another writer holds the index."},
+}
 
 
 def safe_name(name: str) -> str:
@@ -116,6 +322,38 @@ def safe_name(name: str) -> str:
     base = re.split(r"[\\/]", name or "")[-1]
     base = re.sub(r"[^A-Za-z0-9._-]", "_", base).lstrip(".")
     return base[:120] or "upload"
+
+
+def public_path(path: str, settings: Settings) -> str:
+    """A source path as a client may see it: relative to the corpus or the uploads folder, else the file
+    name alone (the server's directory layout stays on the server)."""
+    resolved = Path(path).resolve()
+    for root, label in ((settings.uploads_dir, "uploads"), (settings.corpus_dir, "corpus")):
+        try:
+            return f"{label}/{resolved.relative_to(root.resolve()).as_posix()}"
+        except ValueError:
+            continue
+    return Path(path).name
+
+
+def publish(data: Any, settings: Settings) -> Any:
+    """`data` (answers, documents, explanations) with every `source_path` made public."""
+    if isinstance(data, dict):
+        return {k: public_path(v, settings) if k == "source_path" and isinstance(v, str) else publish(v, settings)
+                for k, v in data.items()}
+    if isinstance(data, list):
+        return [publish(v, settings) for v in data]
+    return data
+
+
+def validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:
+    """One line a person can read ('body.filters.date_from: Value error, '2020W011' is not a date ...')
+    and the field errors, without echoing the (possibly huge) input back."""
+    errors = [{"loc": [x if isinstance(x, int) else str(x) for x in e.get("loc", ())], "msg": str(e.get("msg", "")),
+               "type": str(e.get("type", ""))} for e in exc.errors()]
+    parts = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5]]
+    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+    return "invalid request: " + "; ".join(parts) + more, errors
 
 
 class Server:
@@ -137,141 +375,158 @@ class Server:
         return self._articles
 
     def check_token(self, supplied: str) -> None:
-        """PermissionError unless ingest is enabled and `supplied` is its token."""
+        """`DisabledError` unless ingest is enabled, `AuthError` unless `supplied` is its token."""
         if not self.ingest_token:
-            raise PermissionError("ingest is disabled: set EXPLAINER_INGEST_TOKEN to enable it")
+            raise DisabledError("ingest is disabled: set EXPLAINER_INGEST_TOKEN to enable it")
         if not secrets.compare_digest(supplied.strip().encode(), self.ingest_token.encode()):
-            raise PermissionError("wrong or missing API token")
+            raise AuthError("wrong or missing API token")
 
     def ingest(self, files: list[tuple[str, bytes]], token: str) -> dict[str, Any]:
         self.check_token(token)
         return ingest_files(self, files)
 
-    def ask(self, body: AskIn) -> dict[str, Any]:
-        filters = body.filters.build() if body.filters else None
-        try:
-            return self.explainer.ask(body.question, filters, history=body.history).to_dict()
-        except QuestionError as exc:
-            raise HTTPException(422, str(exc)) from exc
+    def ask(self, question: str, filters: FiltersIn | None, history: list[str]) -> dict[str, Any]:
+        answer = self.explainer.ask(question, filters.build() if filters else None, history=history)
+        return publish(answer.to_dict(), self.settings)
+
+
+def install_error_handlers(api: FastAPI) -> None:
+    """The one place errors become responses."""
+
+    @api.exception_handler(ExplainerError)
+    async def explainer_error(request: Request, exc: ExplainerError) -> JSONResponse:
+        status = status_of(exc)
+        if status >= 500:
+            log.error("%s %s: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
+            detail = str(exc) if status == 503 else INTERNAL_ERROR
+        else:
+            detail = str(exc)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+
+    @api.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        detail, errors = validation_message(exc)
+        return JSONResponse({"detail": detail, "errors": errors}, status_code=422)
+
+    @api.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("%s %s failed", request.method, request.url.path)
+        return JSONResponse({"detail": INTERNAL_ERROR}, status_code=500)
 
 
 def create_app(settings: Settings, explainer: Explainer | None = None, mount_ui: bool = True) -> FastAPI:
     server = Server(settings, explainer)
+    models = request_models(settings)
+    AskIn, ExplainIn, BatchIn, QuestionParam = models.AskIn, models.ExplainIn, models.BatchIn, models.question
     api = FastAPI(
         title="Karabakh Explainer API",
         description="Cited answers about the Nagorno-Karabakh conflict. Every answer sentence carries [n] "
-        "markers that map to citations with exact quotes and character offsets.",
+        "markers that map to citations with exact quotes and character offsets. Errors are "
+        '`{"detail": "..."}` with a status code: 401/403 (ingest token), 404, 422 (what is invalid), '
+        "429 (rate limit), 503 (no index, or the index is busy), 500 (logged, no details).",
         version="0.1.0",
+        responses=ERRORS,
     )
     api.state.server = server
+    install_error_handlers(api)
+    bearer = HTTPBearer(auto_error=False, description="The ingest token (EXPLAINER_INGEST_TOKEN).")
 
-    @api.get("/api/health")
+    @api.get("/api/health", response_model=HealthOut)
     def health() -> dict[str, Any]:
         """Whether an index is loaded, which one, and how big it is."""
         index = server.explainer.index
         return {"status": "ok", "index": index.generation, "documents": len(index.documents),
                 "passages": index.passage_count, "ingest_enabled": bool(server.ingest_token)}
 
-    @api.post("/api/ask")
+    @api.post("/api/ask", response_model=AnswerOut, response_model_exclude_unset=True)
     def ask(body: AskIn) -> dict[str, Any]:
         """Answer one question (optionally with history and filters): the same JSON as `explainer ask --json`."""
-        return server.ask(body)
+        return server.ask(body.question, body.filters, body.history)
 
-    @api.post("/api/ask/stream")
-    def ask_stream(body: AskIn) -> StreamingResponse:
+    @api.post("/api/ask/stream", response_class=NDJSONResponse,
+              responses={200: {"description": 'Newline-delimited JSON: `{"text"}` lines, then `{"answer"}`.'}})
+    def ask_stream(body: AskIn) -> NDJSONResponse:
         """The answer as it is composed: newline-delimited JSON, `{"text"}` lines then `{"answer"}`."""
         filters = body.filters.build() if body.filters else None
-        try:
-            server.explainer.check_question(body.question)
-        except QuestionError as exc:
-            raise HTTPException(422, str(exc)) from exc
+        explainer = server.explainer
+        explainer.check_question(body.question)
 
         def lines():  # noqa: ANN202
             final = None
-            for text, answer in server.explainer.ask_stream(body.question, filters, body.history):
+            for text, answer in explainer.ask_stream(body.question, filters, body.history):
                 final = answer
                 yield json.dumps({"text": text}, ensure_ascii=False) + "\n"
             if final is not None:
-                yield json.dumps({"answer": final.to_dict()}, ensure_ascii=False) + "\n"
+                yield json.dumps({"answer": publish(final.to_dict(), settings)}, ensure_ascii=False) + "\n"
 
-        return StreamingResponse(lines(), media_type="application/x-ndjson")
+        return NDJSONResponse(lines())
 
     @api.post("/api/explain", response_model=ExplainOut)
     def explain(body: ExplainIn) -> dict[str, Any]:
         """Explain a news article: its date and relative days, the event it reports with what led to it and
         what came after, background on the people, places and bodies it names, and its figures beside
         what the sources say. The same JSON as `explainer explain FILE --json`."""
-        try:
-            return server.articles().explain(body.text, body.date).to_dict()
-        except QuestionError as exc:
-            raise HTTPException(422, str(exc)) from exc
+        return publish(server.articles().explain(body.text, body.date).to_dict(), settings)
 
-    @api.post("/api/ask/batch")
+    @api.post("/api/ask/batch", response_model=BatchOut, response_model_exclude_unset=True)
     def ask_batch(body: BatchIn) -> dict[str, Any]:
         """Many questions at once; a bad question gets an `error` in its own result, with its id."""
-        return {"answers": answer_rows(server.explainer, [item.model_dump() for item in body.questions])}
+        rows = answer_rows(server.explainer, [item.model_dump() for item in body.questions])
+        return {"answers": publish(rows, settings)}
 
-    @api.get("/api/search")
+    @api.get("/api/search", response_model=HitsOut)
     def search(
-        q: str = Query(..., description="The question."),
-        k: int = Query(5, ge=1, le=50),
-        mode: str = Query("hybrid", pattern="^(hybrid|dense|bm25)$"),
-        kind: Annotated[list[str] | None, Query(description="Only documents of these kinds.")] = None,
-        date_from: str | None = None,
-        date_to: str | None = None,
+        q: Annotated[QuestionParam, Query(description="The question.")],
+        k: Annotated[int, Query(ge=1, le=50, description="How many passages.")] = 5,
+        mode: Annotated[SearchMode, Query(description="hybrid, dense or bm25.")] = "hybrid",
+        kind: Annotated[list[Kind] | None, Query(max_length=len(KINDS), description="Only these kinds.")] = None,
+        date_from: Annotated[IsoDate | None, Query(description="Documents covering this date or later.")] = None,
+        date_to: Annotated[IsoDate | None, Query(description="Documents covering this date or earlier.")] = None,
     ) -> dict[str, Any]:
         """The retrieved passages with their scores."""
-        filters = FiltersIn(kinds=kind or [], date_from=date_from, date_to=date_to).build()
-        try:
-            hits = server.explainer.search(q, k, filters, mode)  # type: ignore[arg-type]
-        except QuestionError as exc:
-            raise HTTPException(422, str(exc)) from exc
-        return {"hits": [h.to_dict() for h in hits]}
+        filters = Filters(tuple(kind or ()), iso(date_from), iso(date_to))
+        return {"hits": [h.to_dict() for h in server.explainer.search(q, k, filters, mode)]}
 
-    @api.get("/api/documents/{doc_id}")
-    def document(doc_id: str) -> dict[str, Any]:
+    @api.get("/api/documents/{doc_id}", response_model=DocumentOut,
+             responses={404: {"model": ErrorOut, "description": "No such document."}})
+    def document(doc_id: Annotated[str, PathParam(max_length=MAX_ID_CHARS)]) -> dict[str, Any]:
         """A document's full text and metadata (citation offsets point into `text`)."""
         doc = server.explainer.index.documents.get(doc_id)
         if doc is None:
-            raise HTTPException(404, f"no document {doc_id!r}")
-        return doc.to_dict()
+            raise NotFoundError(f"no document {doc_id!r}")
+        return publish(doc.to_dict(), settings)
 
-    @api.get("/api/documents")
-    def documents(kind: str | None = None) -> dict[str, Any]:
+    @api.get("/api/documents", response_model=DocumentsOut)
+    def documents(kind: Annotated[Kind | None, Query(description="Only documents of this kind.")] = None,
+                  ) -> dict[str, Any]:
         """The indexed documents (metadata only)."""
         docs = [d for d in server.explainer.index.documents.values() if kind in (None, d.kind)]
-        return {"documents": [{k: v for k, v in d.to_dict().items() if k != "text"} for d in docs]}
+        return publish({"documents": [{k: v for k, v in d.to_dict().items() if k != "text"} for d in docs]},
+                       settings)
 
-    @api.post("/api/ingest")
+    @api.post("/api/ingest", response_model=IngestOut, response_model_exclude_none=True, responses={
+        401: {"model": ErrorOut, "description": "Wrong or missing token."},
+        403: {"model": ErrorOut, "description": "Ingest is disabled (no EXPLAINER_INGEST_TOKEN)."},
+    })
     def ingest(
         files: Annotated[list[UploadFile], File(description="Documents: .md, .txt (+ .meta.yaml), .html")],
-        authorization: str | None = Header(None),
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None,
     ) -> dict[str, Any]:
         """Add documents (Markdown, text, HTML) to the index. Needs `Authorization: Bearer <token>` and is
         off unless EXPLAINER_INGEST_TOKEN is set. Reports per file what was indexed or rejected and why."""
-        if not server.ingest_token:
-            raise HTTPException(403, "ingest is disabled: set EXPLAINER_INGEST_TOKEN to enable it")
-        supplied = (authorization or "").removeprefix("Bearer ")
-        try:
-            server.check_token(supplied)
-        except PermissionError as exc:
-            raise HTTPException(401, str(exc)) from exc
-        return ingest_files(server, [(u.filename or "", u.file.read(MAX_UPLOAD_BYTES + 1)) for u in files])
+        server.check_token(credentials.credentials if credentials else "")
+        limit = settings.max_document_bytes
+        return ingest_files(server, [(u.filename or "", u.file.read(limit + 1)) for u in files])
 
-    @api.get("/api/timeline")
+    @api.get("/api/timeline", response_model=TimelineOut)
     def timeline(
-        date_from: str | None = Query(None, description="ISO date: events on or after it."),
-        date_to: str | None = Query(None, description="ISO date: events on or before it."),
-        q: str | None = Query(None, description="Only events whose text mentions this (any name variant)."),
+        date_from: Annotated[IsoDate | None, Query(description="Events on or after this date.")] = None,
+        date_to: Annotated[IsoDate | None, Query(description="Events on or before this date.")] = None,
+        q: Annotated[QuestionParam | None, Query(description="Only events whose text mentions this.")] = None,
     ) -> dict[str, Any]:
         """Dated events from the timeline, optionally within a period and about a topic."""
-        import datetime as dt
-
-        try:
-            start = dt.date.fromisoformat(date_from) if date_from else dt.date.min
-            end = dt.date.fromisoformat(date_to) if date_to else dt.date.max
-        except ValueError as exc:
-            raise HTTPException(422, f"bad date: {exc}") from exc
+        start, end = date_from or dt.date.min, date_to or dt.date.max
         explainer = server.explainer
         wanted = {e.id for e in explainer.names.find(q)} if q else set()
         events = []
@@ -287,6 +542,17 @@ def create_app(settings: Settings, explainer: Explainer | None = None, mount_ui:
                 "citation": {"doc_id": TIMELINE_ID, "start": e.start, "end": e.end},
             })
         return {"events": events}
+
+    if settings.rate_limit_per_minute > 0:  # inside CORS, so that a browser can read a 429
+        from app.ratelimit import RateLimitMiddleware, TokenBucket
+
+        bucket = TokenBucket(settings.rate_limit_per_minute, settings.rate_limit_burst)
+        api.add_middleware(RateLimitMiddleware, bucket=bucket, trust_forwarded_for=settings.trust_forwarded_for)
+    if settings.cors_origins:
+        from starlette.middleware.cors import CORSMiddleware
+
+        api.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type"], allow_credentials=False, max_age=600)
 
     if mount_ui:
         import gradio as gr
@@ -305,17 +571,21 @@ def ingest_files(server: Server, files: list[tuple[str, bytes]]) -> dict[str, An
     results: list[dict[str, Any]] = []
     upload_root = server.settings.index_dir / "uploads"
     upload_root.mkdir(parents=True, exist_ok=True)
+    limit = server.settings.max_document_bytes
     with server.lock, tempfile.TemporaryDirectory(dir=upload_root) as tmp:
         staged: dict[str, str] = {}
-        for original, data in files:
+        for number, (original, data) in enumerate(files):
             name = safe_name(original)
             suffix = Path(name).suffix.lower()
-            if suffix not in SUPPORTED_SUFFIXES and not name.endswith(".meta.yaml"):
+            if number >= MAX_UPLOAD_FILES:
+                results.append({"file": original, "status": "rejected",
+                                "reason": f"too many files in one request (the limit is {MAX_UPLOAD_FILES})"})
+            elif suffix not in SUPPORTED_SUFFIXES and not name.endswith(".meta.yaml"):
                 results.append({"file": original, "status": "rejected",
                                 "reason": f"unsupported file type {suffix or '(none)'}; use .md, .txt or .html"})
-            elif len(data) > MAX_UPLOAD_BYTES:
+            elif len(data) > limit:
                 results.append({"file": original, "status": "rejected",
-                                "reason": f"file is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB"})
+                                "reason": f"file is larger than the limit of {limit:,} bytes"})
             elif name in staged.values():
                 results.append({"file": original, "status": "rejected", "reason": "duplicate file name"})
             else:
@@ -324,9 +594,12 @@ def ingest_files(server: Server, files: list[tuple[str, bytes]]) -> dict[str, An
                 staged[str(target)] = original
         docs = [p for p in staged if not p.endswith(".meta.yaml")]
         if docs:
-            loaded = load_documents([Path(p) for p in docs])
-            for bad in loaded.rejected:
-                results.append({"file": staged[bad.path], "status": "rejected", "reason": bad.reason})
+            loaded = load_documents([Path(p) for p in docs], limit)
+            for bad in loaded.rejected:  # a reason may name another staged file: by the name the client gave
+                reason = bad.reason
+                for path, given in staged.items():
+                    reason = reason.replace(path, given)
+                results.append({"file": staged[bad.path], "status": "rejected", "reason": reason})
             if loaded.documents:
                 # keep the uploaded files in the data directory so a rebuild can find them again
                 keep = server.settings.uploads_dir

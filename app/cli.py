@@ -56,12 +56,13 @@ def _report_build(report, as_json: bool) -> None:  # noqa: ANN001
 
 def _build(sources: list[Path], index_dir: Path | None, embedder: str | None, rebuild: bool, add: bool,
            as_json: bool) -> None:
+    from app.errors import ExplainerError
     from app.index import IndexBuilder
 
     settings = _settings(index_dir, embedder)
     try:
         report = IndexBuilder(settings, progress=not as_json).build(sources, rebuild=rebuild, add=add)
-    except ValueError as exc:
+    except (ExplainerError, ValueError) as exc:  # a busy index, an unknown backend, nothing to index
         _fail(str(exc))
     _report_build(report, as_json)
 

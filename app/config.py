@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,6 +33,14 @@ ENV_VARS: dict[str, str] = {
     "EXPLAINER_LLM_BASE_URL": "llm_base_url",
     "EXPLAINER_LLM_API_KEY": "llm_api_key",
     "EXPLAINER_LLM_MODEL_PATH": "llm_model_path",
+    "EXPLAINER_MAX_DOCUMENT_BYTES": "max_document_bytes",
+    "EXPLAINER_MAX_HISTORY": "max_history",
+    "EXPLAINER_WRITE_LOCK_TIMEOUT": "write_lock_timeout",
+    "EXPLAINER_CORS_ORIGINS": "cors_origins",
+    "EXPLAINER_RATE_LIMIT": "rate_limit_per_minute",
+    "EXPLAINER_RATE_LIMIT_BURST": "rate_limit_burst",
+    "EXPLAINER_TRUST_FORWARDED_FOR": "trust_forwarded_for",
+    "EXPLAINER_TEST_CRASH_AT": "test_crash_at",
 }
 
 
@@ -113,6 +121,45 @@ class Settings(BaseModel):
     ingest_token: str | None = Field(
         None, description="API token for POST /api/ingest; unset means the ingest endpoint is off."
     )
+    max_document_bytes: int = Field(
+        2_000_000, ge=1, description="Larger files are rejected (and reported) by every ingest: CLI and API alike."
+    )
+    max_history: int = Field(20, ge=0, description="Most earlier questions a request may send as its history.")
+    max_article_chars: int = Field(200_000, ge=1, description="Longer articles are rejected by POST /api/explain.")
+    write_lock_timeout: float = Field(
+        600.0,
+        description="Seconds a build or ingest waits for another writer of the same index directory to finish "
+        "before it gives up with an error (negative: wait for ever).",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins allowed to call the API from a browser (CORS), comma-separated in the environment; "
+        "'*' allows any; empty (the default) sends no CORS headers.",
+    )
+    rate_limit_per_minute: float = Field(
+        0.0, ge=0, description="Requests per minute each client may send to /api (token bucket); 0 turns it off."
+    )
+    rate_limit_burst: int = Field(
+        0, ge=0, description="Requests a client may send at once before the rate applies (0: the per-minute rate)."
+    )
+    trust_forwarded_for: bool = Field(
+        False,
+        description="Take the client of a request from X-Forwarded-For (set it only behind a proxy that writes "
+        "that header); otherwise the connection's address is the client.",
+    )
+
+    test_crash_at: str | None = Field(
+        None,
+        description="Tests only: a write kills its own process (SIGKILL) at this point, to show a crash "
+        "anywhere leaves the served index intact (`app.index.CRASH_POINTS`).",
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [o.strip() for o in value.split(",") if o.strip()]
+        return value
 
     @property
     def uploads_dir(self) -> Path:

@@ -16,6 +16,21 @@ FULL_DATE = re.compile(rf"\b\d{{1,2}}(?:-\d{{1,2}})?\s+{MONTH}\s+\d{{4}}\b|\b{MO
 DAY_MONTH = re.compile(rf"\b\d{{1,2}}(?:-\d{{1,2}})?\s+{MONTH}\b|\b{MONTH}\s+\d{{1,2}}\b(?!\d)")
 DATE_MENTION = re.compile(rf"{FULL_DATE.pattern}|\b(?:(?:early|mid|late)[- ])?{MONTH}\s+\d{{4}}\b", re.IGNORECASE)
 MONTH_YEAR = re.compile(rf"\b{MONTH}\s+\d{{4}}\b")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def iso_date(value: object) -> dt.date:
+    """A calendar date written YYYY-MM-DD, or a `ValueError` that says so. Stricter than
+    `date.fromisoformat`, which also takes week dates ('2020W011') and compact forms ('20200101')."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
+        shown = value if isinstance(value, str) and len(value) <= 40 else type(value).__name__
+        raise ValueError(f"{shown!r} is not a date written YYYY-MM-DD (e.g. 2020-09-27)")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a calendar date: {exc}") from None
 
 
 def parse_period(question: str) -> tuple[dt.date, dt.date] | None:

@@ -14,15 +14,12 @@ from app.answering.extractive import as_of
 from app.answering.question import Question
 from app.config import Settings
 from app.embeddings import Embedder, get_embedder
+from app.errors import QuestionError
 from app.index import Index
 from app.names import NameIndex
 from app.retrieval import Hit, Mode, Retriever
 from app.stores import Filters
 from app.timeline import load_events
-
-
-class QuestionError(ValueError):
-    """A question that cannot be asked as it is (empty, too long)."""
 
 
 class Explainer:

@@ -31,12 +31,13 @@ from __future__ import annotations
 import base64
 import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import logging
+import os
 import re
 import shutil
+import signal
 import threading
 import time
 import uuid
@@ -48,10 +49,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from filelock import FileLock, Timeout
 
 from app.chunking import Chunk, chunk_document, embedding_text
 from app.config import Settings
 from app.embeddings import Embedder, get_embedder
+from app.errors import BackendError, IndexBusyError, IndexMissingError
 from app.ingest import Document, Rejected, load_documents
 from app.lexical import LexicalIndex, LexicalRow
 from app.stores import Collection, Rows, Store, date_number
@@ -62,10 +65,6 @@ FORMAT_VERSION = 4  # 3: sentence vectors inside passage rows; 4: Tantivy lexica
 STATE_ID = "live"
 UNIT = np.ones((1, 1), dtype=np.float32)  # the vector of rows that are looked up by id only (documents, state)
 YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
-
-
-class IndexMissingError(RuntimeError):
-    """No usable index: the message says how to build one."""
 
 
 @dataclass
@@ -141,7 +140,7 @@ def open_store(settings: Settings) -> Store:
     try:
         factory = STORES[settings.vector_store]
     except KeyError:
-        raise ValueError(
+        raise BackendError(
             f"unknown vector store {settings.vector_store!r}; choose one of {', '.join(STORES)}"
         ) from None
     return factory(settings)
@@ -302,16 +301,43 @@ def _name_index(path: Path) -> Any:
     return _NAMES[key]
 
 
+def write_lock_path(settings: Settings) -> Path:
+    """The lock file every writer of this index directory takes (CLI, API, benchmarks alike)."""
+    return settings.index_dir / ".write.lock"
+
+
 @contextlib.contextmanager
-def _write_lock(settings: Settings) -> Iterator[None]:
-    """One writer at a time per index directory (readers never wait)."""
+def write_lock(settings: Settings) -> Iterator[None]:
+    """One writer at a time per index directory (readers never wait). A second writer waits up to
+    `settings.write_lock_timeout` seconds, then fails with `IndexBusyError`; the lock is the kernel's
+    (flock), so a writer killed with SIGKILL releases it."""
     settings.index_dir.mkdir(parents=True, exist_ok=True)
-    with (settings.index_dir / ".write.lock").open("w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    lock = FileLock(write_lock_path(settings), timeout=settings.write_lock_timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise IndexBusyError(
+            f"another build or ingest is still writing this index (waited {settings.write_lock_timeout:g} s); "
+            "try again when it has finished, or raise EXPLAINER_WRITE_LOCK_TIMEOUT"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+CRASH_POINTS = ("embedding", "store-write", "documents", "switch")
+
+
+def crash_point(settings: Settings, point: str) -> None:
+    """Test-only fault injection: with `EXPLAINER_TEST_CRASH_AT=<point>` the process kills itself with
+    SIGKILL here, as `kill -9` or a power cut would (no cleanup, no `finally`). The points, in write order:
+    `embedding` (half the batch embedded), `store-write` (passage rows written, lexical and document rows
+    not), `documents` (just before the document rows: an ingest's switch), `switch` (just before the state
+    row: a rebuild's switch to its new space)."""
+    if settings.test_crash_at == point:
+        log.warning("EXPLAINER_TEST_CRASH_AT=%s: killing this process", point)
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 # -- building ------------------------------------------------------------------------------------------------
@@ -351,9 +377,9 @@ class IndexBuilder:
         """Index `sources`. With `add`, keep the documents already indexed (newsroom ingest);
         otherwise the sources are the whole collection and documents no longer there are dropped."""
         started = time.perf_counter()
-        loaded = load_documents(sources)
+        loaded = load_documents(sources, self.settings.max_document_bytes)
         report = BuildReport(rejected=loaded.rejected)
-        with _write_lock(self.settings):
+        with write_lock(self.settings):
             store = open_store(self.settings)
             try:
                 self._build(store, loaded.documents, report, rebuild, add)
@@ -374,8 +400,8 @@ class IndexBuilder:
         else:
             space = Space(settings.collection_prefix, state.space)
             stats = Stats.from_json(state.stats_json)
-        if state is not None:
-            self._drop_stale_spaces(store, keep=state.space)
+        # spaces a killed rebuild (or a killed first build) left behind; nothing points at them
+        self._drop_stale_spaces(store, keep=state.space if state is not None else None)
         docs_col = store.collection(space.documents)
         passages = store.collection(space.passages)
         lexical = LexicalIndex(space.lexical_path(settings))
@@ -422,6 +448,7 @@ class IndexBuilder:
                     stats.apply(p.share, +1)
                     if not fresh and p.doc.id in report.updated:
                         self._delete_rows(p.doc.id, p.ver, passages, lexical)
+            crash_point(settings, "switch")
             State(space.id, generation, self._key(), [], stats.to_json(), stats.passages, dict(stats.kinds)).write(
                 store, settings
             )
@@ -436,7 +463,7 @@ class IndexBuilder:
         report.generation = generation
         report.chunks = stats.passages
 
-    def _drop_stale_spaces(self, store: Store, keep: str) -> None:
+    def _drop_stale_spaces(self, store: Store, keep: str | None) -> None:
         """Drop spaces a killed rebuild left behind (nothing points at them)."""
         pattern = re.compile(rf"{re.escape(self.settings.collection_prefix)}-(\d{{8}}T\d{{6}}-[0-9a-f]{{6}})-\w+")
         stale = {m.group(1) for m in map(pattern.fullmatch, store.names()) if m and m.group(1) != keep}
@@ -514,6 +541,7 @@ class IndexBuilder:
         sent_texts = [p.doc.text[s:e] for p in prepared for s, e in p.spans]
         bs = self.settings.embed_batch_size
         chunk_vecs = self.embedder.embed(chunk_texts, bs, self.progress, "Embedding passages")
+        crash_point(self.settings, "embedding")
         sent_vecs = self.embedder.embed(sent_texts, bs, self.progress, "Embedding sentences")
         p_ids, p_meta, p_text, lex = [], [], [], []
         row = 0
@@ -530,6 +558,7 @@ class IndexBuilder:
                 p_meta.append(meta)
                 p_text.append(c.text)
         passages.upsert(p_ids, chunk_vecs, p_meta, p_text)
+        crash_point(self.settings, "store-write")
         lexical.add(lex)
         doc_meta = []
         for p in prepared:
@@ -538,6 +567,7 @@ class IndexBuilder:
             doc_meta.append({"ver": p.ver, "kind": p.doc.kind, "hash": p.doc.content_hash,
                              "doc": json.dumps(record, ensure_ascii=False),
                              "share": json.dumps(p.share, ensure_ascii=False)})
+        crash_point(self.settings, "documents")
         docs_col.upsert([p.doc.id for p in prepared], np.repeat(UNIT, len(prepared), axis=0), doc_meta,
                         [p.doc.text for p in prepared])
         return len(chunk_texts)

@@ -18,6 +18,8 @@ from typing import Any
 import frontmatter
 import yaml
 
+from app.errors import IngestError
+
 KINDS = {"background", "event", "agreement", "profile", "place", "timeline", "glossary", "news", "other"}
 TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -25,10 +27,6 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
 SIDECAR_SUFFIX = ".meta.yaml"
 TIMELINE_FILE = "timeline.yaml"  # rendered into one citable document of kind "timeline"
 DEFAULT_PUBLISHER = "Karabakh Explainer corpus"
-
-
-class IngestError(ValueError):
-    """A document that cannot be ingested; the message says why."""
 
 
 @dataclass
@@ -110,14 +108,15 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def load_documents(paths: Iterable[Path]) -> IngestResult:
-    """Load every supported file under `paths`; bad files go to `rejected`, never abort the batch."""
+def load_documents(paths: Iterable[Path], max_bytes: int | None = None) -> IngestResult:
+    """Load every supported file under `paths`; bad files go to `rejected`, never abort the batch.
+    A file larger than `max_bytes` is rejected before it is read (a 50 MB upload must not stall a build)."""
     documents: list[Document] = []
     rejected: list[Rejected] = []
     seen: dict[str, str] = {}
     for path in discover(paths):
         try:
-            doc = load_document(path)
+            doc = load_document(path, max_bytes)
         except IngestError as exc:
             rejected.append(Rejected(str(path), str(exc)))
             continue
@@ -129,10 +128,16 @@ def load_documents(paths: Iterable[Path]) -> IngestResult:
     return IngestResult(documents, rejected)
 
 
-def load_document(path: Path) -> Document:
-    """Load one file, raising `IngestError` with a reader-friendly reason when it is malformed."""
+def load_document(path: Path, max_bytes: int | None = None) -> Document:
+    """Load one file, raising `IngestError` with a reader-friendly reason when it is malformed or larger
+    than `max_bytes`."""
     if not path.exists():
         raise IngestError("file not found")
+    if max_bytes is not None and path.stat().st_size > max_bytes:
+        raise IngestError(
+            f"file is larger than the limit of {max_bytes:,} bytes ({path.stat().st_size:,} bytes); "
+            "raise EXPLAINER_MAX_DOCUMENT_BYTES to index it"
+        )
     if path.name == TIMELINE_FILE:
         return _load_timeline(path)
     suffix = path.suffix.lower()

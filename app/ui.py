@@ -26,6 +26,7 @@ from typing import Any
 
 from app.answering import Answer
 from app.article import ArticleExplainer, Card, Explanation
+from app.errors import IndexBusyError
 from app.explainer import Explainer, QuestionError
 from app.stores import Filters
 from app.timeline import TIMELINE_ID
@@ -873,7 +874,7 @@ def build_ui(
                 progress(0.2, desc="Indexing")
                 try:
                     report = ingest(upload_rows(paths), supplied or "")
-                except PermissionError as exc:
+                except (PermissionError, IndexBusyError) as exc:
                     return [["-", "rejected", str(exc)]]
                 return [[r["file"], r["status"], r.get("doc_id") or r.get("reason", "")] for r in report["results"]]
 

@@ -133,3 +133,102 @@ def test_explain_returns_the_documented_json(client: TestClient) -> None:
     assert client.post("/api/explain", json={"text": "x", "date": "soon"}).status_code == 422
     schema = client.get("/openapi.json").json()
     assert "ExplainOut" in schema["components"]["schemas"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({"question": "ceasefire", "filters": {"date_from": "2020W011"}}, "date_from"),
+     ({"question": "ceasefire", "filters": {"date_to": "20200101"}}, "date_to"),
+     ({"question": "ceasefire", "filters": {"date_to": 20200101}}, "date_to"),
+     ({"question": "ceasefire", "filters": {"date_to": "2020-02-30"}}, "date_to"),
+     ({"question": "ceasefire", "history": ["earlier"] * 21}, "history"),
+     ({"question": "x" * 1001}, "question"),
+     ({"question": "ceasefire", "filter": {}}, "filter"),
+     ({"question": "ceasefire", "filters": {"kinds": ["k"] * 50}}, "kinds")],
+)
+def test_ask_validates_every_field_at_the_edge(client: TestClient, body: dict, field: str) -> None:
+    response = client.post("/api/ask", json=body)
+    assert response.status_code == 422
+    data = response.json()
+    assert field in data["detail"] and any(field in e["loc"] for e in data["errors"])
+    if "date" in field:
+        assert "YYYY-MM-DD" in data["detail"] or "calendar date" in data["detail"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"q": "ceasefire", "date_from": "2020W011"}, {"q": "ceasefire", "k": 0}, {"q": "ceasefire", "k": 51},
+     {"q": "ceasefire", "mode": "semantic"}, {"q": " "}, {"q": "x" * 1001}],
+)
+def test_search_validates_its_parameters(client: TestClient, params: dict) -> None:
+    response = client.get("/api/search", params=params)
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"].startswith("invalid request:")
+
+
+def test_timeline_and_explain_reject_week_dates(client: TestClient) -> None:
+    assert client.get("/api/timeline", params={"date_from": "2020W011"}).status_code == 422
+    assert client.get("/api/timeline", params={"date_from": "1994-05-01"}).status_code == 200
+    assert client.post("/api/explain", json={"text": "A report.", "date": "2020W011"}).status_code == 422
+
+
+def test_limits_come_from_the_settings(built: Settings) -> None:
+    built.max_question_chars, built.max_history = 40, 1
+    client = TestClient(create_app(built, mount_ui=False))
+    assert client.post("/api/ask", json={"question": "x" * 41}).status_code == 422
+    assert client.post("/api/ask", json={"question": "Who signed?", "history": ["a", "b"]}).status_code == 422
+    ask = client.get("/openapi.json").json()["components"]["schemas"]["AskIn"]["properties"]
+    assert ask["question"]["maxLength"] == 40 and ask["history"]["maxItems"] == 1
+
+
+def test_an_unexpected_error_is_a_plain_500_without_details(built: Settings, caplog: pytest.LogCaptureFixture) -> None:
+    app = create_app(built, mount_ui=False)
+
+    def boom(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise RuntimeError(f"cannot open {built.index_dir}/secret.db")
+
+    app.state.server.explainer.ask = boom
+    client = TestClient(app, raise_server_exceptions=False)
+    response = client.post("/api/ask", json={"question": "When was the Bishkek Protocol signed?"})
+    assert response.status_code == 500
+    assert response.json() == {"detail": "internal server error; the server log has the details"}
+    assert str(built.index_dir) not in response.text and "Traceback" not in response.text
+    assert "secret.db" in caplog.text  # ... but the operator sees it
+
+
+def test_no_local_path_reaches_a_client(client: TestClient, built: Settings, corpus_dir: Path) -> None:
+    answer = client.post("/api/ask", json={"question": "When was the Bishkek Protocol signed?"})
+    docs = client.get("/api/documents")
+    one = client.get("/api/documents/khojaly-1992")
+    for response in (answer, docs, one):
+        assert str(corpus_dir.parent) not in response.text
+    cited = [c for c in answer.json()["citations"] if c["doc_id"] == "ceasefire-1994"]
+    assert cited and all(c["source_path"] == "ceasefire.md" for c in cited)
+
+
+def test_every_route_declares_its_response(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for path, operations in paths.items():
+        for method, op in operations.items():
+            ok = op["responses"]["200"]["content"]
+            media = "application/x-ndjson" if path.endswith("/stream") else "application/json"
+            assert media in ok, (method, path)
+            if media == "application/json":
+                assert "$ref" in ok[media]["schema"], (method, path)
+            assert "422" in op["responses"] and "500" in op["responses"], (method, path)
+
+
+def test_ingest_while_another_writer_holds_the_index_is_503(client: TestClient, built: Settings) -> None:
+    from filelock import FileLock
+
+    from app.index import write_lock_path
+
+    built.write_lock_timeout = 0.2
+    good = b"---\nid: wire-2\nkind: news\ndate: 2025-08-08\n---\nThe leaders met again.\n"
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with FileLock(write_lock_path(built)):
+        response = client.post("/api/ingest", files=_files(("a.md", good)), headers=auth)
+    assert response.status_code == 503
+    assert "another build or ingest" in response.json()["detail"]
+    response = client.post("/api/ingest", files=_files(("a.md", good)), headers=auth)
+    assert response.json()["results"][0]["status"] == "indexed"

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from app.embeddings.base import Embedder
+from app.errors import BackendError
 
 
 def _minilm() -> Embedder:
@@ -29,7 +30,7 @@ def get_embedder(name: str) -> Embedder:
     try:
         factory = EMBEDDERS[name]
     except KeyError:
-        raise ValueError(f"unknown embedder {name!r}; choose one of {', '.join(EMBEDDERS)}") from None
+        raise BackendError(f"unknown embedder {name!r}; choose one of {', '.join(EMBEDDERS)}") from None
     return factory()
 
 

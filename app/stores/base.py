@@ -7,7 +7,6 @@ or server Chroma (`chroma.py`) and an in-process store for tests (`memory.py`).
 
 from __future__ import annotations
 
-import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,9 +34,11 @@ class Filters:
     date_to: str | None = None
 
     def __post_init__(self) -> None:
+        from app.dates import iso_date
+
         for value in (self.date_from, self.date_to):
             if value:
-                dt.date.fromisoformat(value)  # raises ValueError with a clear message
+                iso_date(value)  # a ValueError that says what is wrong; `date_number` needs YYYY-MM-DD
 
     @property
     def active(self) -> bool:
