@@ -63,6 +63,7 @@ log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 4  # 3: sentence vectors inside passage rows; 4: Tantivy lexical index
 STATE_ID = "live"
+JOURNAL_ID = "journal"  # beside the state row: the versions and statistics an unfinished write replaced
 UNIT = np.ones((1, 1), dtype=np.float32)  # the vector of rows that are looked up by id only (documents, state)
 YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
 
@@ -408,6 +409,7 @@ class IndexBuilder:
         try:
             if not fresh:
                 self._sweep(state, docs_col, passages, lexical, store)
+                stats = Stats.from_json(state.stats_json)  # the sweep may have repaired them
                 wanted = [d.id for d in loaded] if add else None
                 old = self._document_rows(docs_col, wanted)
             incoming = {d.id: d for d in loaded}
@@ -430,6 +432,11 @@ class IndexBuilder:
             touched = report.added + report.updated + report.removed
             generation = _stamp()
             if not fresh:  # journal first: a killed write leaves rows the next one knows to delete
+                journal = {i: {"ver": old[i]["ver"], "share": old[i]["share"]} if i in old else None
+                           for i in touched}
+                store.collection(f"{settings.collection_prefix}-state").upsert(
+                    [JOURNAL_ID], UNIT, [{"kind": "journal"}], [json.dumps(journal, ensure_ascii=False)]
+                )
                 State(space.id, state.generation, state.key, touched, state.stats_json, state.passages,
                       state.kinds).write(
                     store, settings
@@ -489,14 +496,31 @@ class IndexBuilder:
     def _sweep(
         self, state: State, docs_col: Collection, passages: Collection, lexical: LexicalIndex, store: Store
     ) -> None:
-        """Delete the rows an unfinished write left: rows of the journalled documents that their document
-        rows do not point at."""
+        """Undo what an unfinished write left: delete the rows of the journalled documents that their
+        document rows do not point at, and, for a document whose row did switch (or was deleted) before
+        the write died, move its share of the statistics from the version the journal names to the one
+        now served, under a new generation (readers then reload)."""
         if not state.pending:
             return
         log.warning("an earlier write did not finish; removing its rows for %d documents", len(state.pending))
+        rows = store.collection(f"{self.settings.collection_prefix}-state").get([JOURNAL_ID], documents=True)
+        journal = json.loads(rows.documents[0] or "{}") if rows.ids else {}
         current = self._document_rows(docs_col, state.pending)
+        stats = Stats.from_json(state.stats_json)
+        repaired = False
         for doc_id in state.pending:
-            self._delete_rows(doc_id, current.get(doc_id, {}).get("ver"), passages, lexical)
+            was, now = journal.get(doc_id), current.get(doc_id)
+            if doc_id in journal and (was or {}).get("ver") != (now or {}).get("ver"):
+                if was:
+                    stats.apply(json.loads(was["share"]), -1)
+                if now:
+                    stats.apply(json.loads(now["share"]), +1)
+                repaired = True
+            self._delete_rows(doc_id, (now or {}).get("ver"), passages, lexical)
+        if repaired:
+            log.warning("statistics repaired for documents switched by the unfinished write")
+            state.stats_json, state.passages, state.kinds = stats.to_json(), stats.passages, dict(stats.kinds)
+            state.generation = _stamp()
         state.pending = []
         state.write(store, self.settings)
 

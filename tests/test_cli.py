@@ -112,3 +112,20 @@ def test_index_keeps_documents_uploaded_through_the_api(
     assert "wire-1" in json.loads(result.stdout)["added"]
     result = runner.invoke(cli, ["index", "--json"])
     assert json.loads(result.stdout)["removed"] == []
+
+
+def test_ingest_rejects_files_over_the_size_limit(env: Path, corpus_dir: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    assert runner.invoke(cli, ["index", "--source", str(corpus_dir)]).exit_code == 0
+    big = tmp_path / "big.txt"
+    with big.open("wb") as fh:  # 3 MB, over the default limit (the API's 2 MB)
+        fh.truncate(3_000_000)
+    small = tmp_path / "small.md"
+    small.write_text("---\nid: wire-small\nkind: news\ndate: 2025-01-02\n---\nEnvoys met in Quxville.\n")
+    result = runner.invoke(cli, ["ingest", str(big), str(small), "--json"])
+    assert result.exit_code == 1  # reported and skipped; the other file is indexed
+    assert json.loads(result.stdout)["added"] == ["wire-small"]
+    assert "big.txt" in result.stderr and "larger than the limit of 2,000,000 bytes" in result.stderr
+    monkeypatch.setenv("EXPLAINER_MAX_DOCUMENT_BYTES", "10")
+    result = runner.invoke(cli, ["ingest", str(small)])
+    assert result.exit_code == 1 and "larger than the limit of 10 bytes" in result.stderr
