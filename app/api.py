@@ -81,6 +81,9 @@ def status_of(exc: ExplainerError) -> int:
 IsoDate = Annotated[dt.date, BeforeValidator(iso_date), WithJsonSchema({"type": "string", "format": "date"})]
 Kind = Annotated[str, StringConstraints(max_length=MAX_KIND_CHARS)]
 SearchMode = Literal["hybrid", "dense", "bm25"]
+#: "Not blank": one character that is not whitespace as Python (the question check) sees it, spelt out:
+#: `\S` means different sets in Python, Rust and JSON Schema (ECMA) regular expressions.
+NOT_BLANK = "[^" + "".join(f"\\u{ord(c):04x}" for c in map(chr, range(0x10000)) if c.isspace()) + "]"
 
 
 class Strict(BaseModel):
@@ -107,7 +110,7 @@ def iso(day: dt.date | None) -> str | None:
 def request_models(settings: Settings) -> SimpleNamespace:
     """The request bodies, with this deployment's limits in their schemas: a request the schema accepts is
     never refused for its shape, and one it refuses gets a 422 that names the field and the rule."""
-    QuestionText = Annotated[str, StringConstraints(max_length=settings.max_question_chars, pattern=r"\S")]
+    QuestionText = Annotated[str, StringConstraints(max_length=settings.max_question_chars, pattern=NOT_BLANK)]
     Earlier = Annotated[str, StringConstraints(max_length=settings.max_question_chars)]
     History = Annotated[list[Earlier], Field(max_length=settings.max_history,
                                              description="Earlier questions of the conversation, oldest first.")]
@@ -118,7 +121,7 @@ def request_models(settings: Settings) -> SimpleNamespace:
         filters: FiltersIn | None = None
 
     class ExplainIn(Strict):
-        text: Annotated[str, StringConstraints(max_length=settings.max_article_chars, pattern=r"\S")] = Field(
+        text: Annotated[str, StringConstraints(max_length=settings.max_article_chars, pattern=NOT_BLANK)] = Field(
             ..., description="The article's text."
         )
         date: IsoDate | None = Field(
@@ -310,6 +313,7 @@ class NDJSONResponse(StreamingResponse):
 
 #: Documented on every route: the errors any request may get (the limiter's 429 only when it is on).
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "The body cannot be parsed (not JSON, or not form data)."},
     422: {"model": ErrorOut, "description": "A parameter is invalid; `detail` says which and why."},
     429: {"model": ErrorOut, "description": "Too many requests from this client (when a rate limit is set)."},
     500: {"model": ErrorOut, "description": "An internal error (logged on the server; no details are sent)."},
@@ -432,6 +436,11 @@ def create_app(settings: Settings, explainer: Explainer | None = None, mount_ui:
     install_error_handlers(api)
     bearer = HTTPBearer(auto_error=False, description="The ingest token (EXPLAINER_INGEST_TOKEN).")
 
+    def require_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
+        """The token is checked before the body is read: a request without it is a 401 (or 403), whatever
+        else is wrong with it."""
+        server.check_token(credentials.credentials if credentials else "")
+
     @api.get("/api/health", response_model=HealthOut)
     def health() -> dict[str, Any]:
         """Whether an index is loaded, which one, and how big it is."""
@@ -444,8 +453,10 @@ def create_app(settings: Settings, explainer: Explainer | None = None, mount_ui:
         """Answer one question (optionally with history and filters): the same JSON as `explainer ask --json`."""
         return server.ask(body.question, body.filters, body.history)
 
-    @api.post("/api/ask/stream", response_class=NDJSONResponse,
-              responses={200: {"description": 'Newline-delimited JSON: `{"text"}` lines, then `{"answer"}`.'}})
+    @api.post("/api/ask/stream", responses={200: {
+        "description": 'Newline-delimited JSON: `{"text"}` lines as the answer grows, then `{"answer"}`.',
+        "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+    }})
     def ask_stream(body: AskIn) -> NDJSONResponse:
         """The answer as it is composed: newline-delimited JSON, `{"text"}` lines then `{"answer"}`."""
         filters = body.filters.build() if body.filters else None
@@ -467,7 +478,8 @@ def create_app(settings: Settings, explainer: Explainer | None = None, mount_ui:
         """Explain a news article: its date and relative days, the event it reports with what led to it and
         what came after, background on the people, places and bodies it names, and its figures beside
         what the sources say. The same JSON as `explainer explain FILE --json`."""
-        return publish(server.articles().explain(body.text, body.date).to_dict(), settings)
+        # stripped: the explainer reads the first 20,000 characters, which must not all be blank
+        return publish(server.articles().explain(body.text.strip(), body.date).to_dict(), settings)
 
     @api.post("/api/ask/batch", response_model=BatchOut, response_model_exclude_unset=True)
     def ask_batch(body: BatchIn) -> dict[str, Any]:
@@ -510,12 +522,12 @@ def create_app(settings: Settings, explainer: Explainer | None = None, mount_ui:
         403: {"model": ErrorOut, "description": "Ingest is disabled (no EXPLAINER_INGEST_TOKEN)."},
     })
     def ingest(
-        files: Annotated[list[UploadFile], File(description="Documents: .md, .txt (+ .meta.yaml), .html")],
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None,
+        files: Annotated[list[UploadFile], File(min_length=1, description="Documents: .md, .txt (+ .meta.yaml), "
+                                                 ".html; each is reported on, up to 50 a request")],
+        _token: Annotated[None, Depends(require_token)] = None,
     ) -> dict[str, Any]:
         """Add documents (Markdown, text, HTML) to the index. Needs `Authorization: Bearer <token>` and is
         off unless EXPLAINER_INGEST_TOKEN is set. Reports per file what was indexed or rejected and why."""
-        server.check_token(credentials.credentials if credentials else "")
         limit = settings.max_document_bytes
         return ingest_files(server, [(u.filename or "", u.file.read(limit + 1)) for u in files])
 
