@@ -15,6 +15,7 @@ FastAPI must see the routes' annotations as objects, not as names it would look 
 import datetime as dt
 import json
 import logging
+import os
 import re
 import secrets
 import tempfile
@@ -367,6 +368,9 @@ class Server:
         self.settings = settings
         self.explainer = explainer or Explainer(settings)
         self.lock = threading.Lock()
+        # at most this many answers computed at once; the other requests wait their turn: on a few cores,
+        # forty threads each running the model (and its own intra-op threads) at once are slower in all
+        self.compute = threading.BoundedSemaphore(settings.ask_concurrency or os.cpu_count() or 1)
         self.ingest_token = settings.ingest_token
         self._articles: Any = None
 
@@ -390,7 +394,8 @@ class Server:
         return ingest_files(self, files)
 
     def ask(self, question: str, filters: FiltersIn | None, history: list[str]) -> dict[str, Any]:
-        answer = self.explainer.ask(question, filters.build() if filters else None, history=history)
+        with self.compute:
+            answer = self.explainer.ask(question, filters.build() if filters else None, history=history)
         return publish(answer.to_dict(), self.settings)
 
 
@@ -465,9 +470,10 @@ def create_app(settings: Settings, explainer: Explainer | None = None, mount_ui:
 
         def lines():  # noqa: ANN202
             final = None
-            for text, answer in explainer.ask_stream(body.question, filters, body.history):
-                final = answer
-                yield json.dumps({"text": text}, ensure_ascii=False) + "\n"
+            with server.compute:
+                for text, answer in explainer.ask_stream(body.question, filters, body.history):
+                    final = answer
+                    yield json.dumps({"text": text}, ensure_ascii=False) + "\n"
             if final is not None:
                 yield json.dumps({"answer": publish(final.to_dict(), settings)}, ensure_ascii=False) + "\n"
 
@@ -479,12 +485,15 @@ def create_app(settings: Settings, explainer: Explainer | None = None, mount_ui:
         what came after, background on the people, places and bodies it names, and its figures beside
         what the sources say. The same JSON as `explainer explain FILE --json`."""
         # stripped: the explainer reads the first 20,000 characters, which must not all be blank
-        return publish(server.articles().explain(body.text.strip(), body.date).to_dict(), settings)
+        with server.compute:
+            explained = server.articles().explain(body.text.strip(), body.date)
+        return publish(explained.to_dict(), settings)
 
     @api.post("/api/ask/batch", response_model=BatchOut, response_model_exclude_unset=True)
     def ask_batch(body: BatchIn) -> dict[str, Any]:
         """Many questions at once; a bad question gets an `error` in its own result, with its id."""
-        rows = answer_rows(server.explainer, [item.model_dump() for item in body.questions])
+        with server.compute:
+            rows = answer_rows(server.explainer, [item.model_dump() for item in body.questions])
         return {"answers": publish(rows, settings)}
 
     @api.get("/api/search", response_model=HitsOut)
@@ -498,7 +507,9 @@ def create_app(settings: Settings, explainer: Explainer | None = None, mount_ui:
     ) -> dict[str, Any]:
         """The retrieved passages with their scores."""
         filters = Filters(tuple(kind or ()), iso(date_from), iso(date_to))
-        return {"hits": [h.to_dict() for h in server.explainer.search(q, k, filters, mode)]}
+        with server.compute:
+            hits = server.explainer.search(q, k, filters, mode)
+        return {"hits": [h.to_dict() for h in hits]}
 
     @api.get("/api/documents/{doc_id}", response_model=DocumentOut,
              responses={404: {"model": ErrorOut, "description": "No such document."}})

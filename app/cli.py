@@ -287,11 +287,20 @@ def serve(
     embedder: Embedder = None,
 ) -> None:
     """Start the server: chat UI at /, REST API under /api, OpenAPI docs at /docs."""
+    import os
+
+    settings = _settings(index_dir, embedder)
+    # the answers computed at once share the cores: each gets its share of threads (torch, OpenMP), set
+    # before the libraries load; with one thread pool per answer, forty concurrent requests thrash
+    cores = os.cpu_count() or 1
+    threads = str(max(1, cores // (settings.ask_concurrency or cores)))
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, threads)
+
     import uvicorn
 
     from app.api import create_app
 
-    settings = _settings(index_dir, embedder)
     app = create_app(settings, _explainer(settings))
     typer.echo(f"Karabakh Explainer on http://{host}:{port}/ (API docs at /docs)")
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -41,6 +41,7 @@ ENV_VARS: dict[str, str] = {
     "EXPLAINER_RATE_LIMIT_BURST": "rate_limit_burst",
     "EXPLAINER_TRUST_FORWARDED_FOR": "trust_forwarded_for",
     "EXPLAINER_TEST_CRASH_AT": "test_crash_at",
+    "EXPLAINER_ASK_CONCURRENCY": "ask_concurrency",
 }
 
 
@@ -148,6 +149,10 @@ class Settings(BaseModel):
         "that header); otherwise the connection's address is the client.",
     )
 
+    ask_concurrency: int | None = Field(
+        None, ge=1, description="Answers the server computes at once (the other requests wait); unset: the "
+        "number of CPU cores.",
+    )
     test_crash_at: str | None = Field(
         None,
         description="Tests only: a write kills its own process (SIGKILL) at this point, to show a crash "
