@@ -3,8 +3,9 @@
 The store (embedded Chroma in the index directory, a Chroma server, or in-process memory for tests) holds
 one *space* at a time, a set of collections::
 
-    <prefix>-state                one row, "live": which space serves, its generation, corpus statistics,
-                                  and the documents an unfinished write was touching
+    <prefix>-state                row "live": which space serves, its generation, corpus statistics, and
+                                  the documents an unfinished write was touching; row "journal": the
+                                  versions (and their statistics) the last ingest replaced
     <prefix>-<space>-documents    a row per document: its text, metadata and current version (`ver`)
     <prefix>-<space>-passages     a row per chunk: vector, offsets, text, and the vectors of its sentences
                                   (the answerer reads them with the passage: no second round trip);
@@ -18,7 +19,10 @@ How a write stays invisible until it is complete:
   version (the switch: one row), *then* the rows of its old version are deleted. Readers take a passage or
   sentence only when its version is the one its document row names, so they see the old document or the
   new one, never half of either. Before writing, the state row lists the documents being written; a killed
-  ingest leaves rows no document row points at, and the next write deletes them.
+  ingest leaves rows no document row points at, and the next write deletes them; one killed after its
+  document rows switched but before the state row left the statistics of the old versions, which the
+  next write corrects from the journal row.
+- One writer at a time per index directory (`write_lock`); `crash_point` is the tests' kill -9.
 - A full rebuild (`--rebuild`, another embedding model or chunker settings) writes a new space and then
   switches the state row to it; the old space is dropped afterwards.
 
