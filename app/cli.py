@@ -186,13 +186,14 @@ def explain(
 
     import yaml
 
+    from app import yamldata
     from app.article import ArticleExplainer
     from app.explainer import QuestionError
 
     try:
         text = file.read_text(encoding="utf-8")
         sidecar = file.with_name(file.name[: -len(file.suffix)] + ".meta.yaml")
-        meta = yaml.safe_load(sidecar.read_text(encoding="utf-8")) if sidecar.exists() else {}
+        meta = yamldata.loads(sidecar.read_text(encoding="utf-8")) if sidecar.exists() else {}
         on = dt.date.fromisoformat(date) if date else None
     except (OSError, ValueError, yaml.YAMLError) as exc:
         _fail(str(exc))

@@ -18,6 +18,7 @@ from typing import Any
 import frontmatter
 import yaml
 
+from app import yamldata
 from app.errors import IngestError
 
 KINDS = {"background", "event", "agreement", "profile", "place", "timeline", "glossary", "news", "other"}
@@ -178,7 +179,7 @@ def _read_sidecar(path: Path) -> dict[str, Any]:
 
 def _parse_yaml_mapping(text: str, what: str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(text)
+        data = yamldata.loads(text)
     except yaml.YAMLError as exc:
         raise IngestError(f"bad YAML in {what}: {str(exc).splitlines()[0]}") from exc
     if data is None:

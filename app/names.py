@@ -7,8 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from app import yamldata
 from app.text import fold
 
 VARIANT_KEYS = ("armenian", "azerbaijani", "russian", "historical", "other")
@@ -41,7 +40,7 @@ class NameIndex:
         """Read names.yaml; a missing file gives an empty index (no expansion)."""
         if not path.exists():
             return cls()
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yamldata.loads(path.read_text(encoding="utf-8")) or {}
         entities = []
         for raw in data.get("entities", []):
             variants = list(dict.fromkeys(v for k in VARIANT_KEYS for v in raw.get(k) or [] if str(v).strip()))

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from app import yamldata
 
 TIMELINE_ID = "timeline"
 TIMELINE_TITLE = "Timeline of the Nagorno-Karabakh conflict"
@@ -38,7 +38,7 @@ class Event:
 
 def load_events(path: Path) -> list[Event]:
     """Events in date order; raises ValueError naming the first bad event."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = yamldata.loads(path.read_text(encoding="utf-8")) or {}
     events = []
     for raw in data.get("events", []):
         try:

@@ -14,8 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from app import yamldata
 from app.text import fold
 
 log = logging.getLogger(__name__)
@@ -59,7 +58,7 @@ class Claims:
         """Read claims.yaml; a missing file gives no structured facts."""
         if not path.exists():
             return cls()
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yamldata.loads(path.read_text(encoding="utf-8")) or {}
         text = (lambda v: "" if v is None else str(v))  # noqa: E731
         figures = [Figure(**{k: text(v) for k, v in raw.items()}) for raw in data.get("figures") or []]
         holders = [OfficeHolder(**{k: text(v) for k, v in raw.items()}) for raw in data.get("office_holders") or []]
