@@ -186,7 +186,7 @@ def yes_no_ok(item: EvalQuestion, text: str) -> bool:
 
 
 def choose(explainer: Any, scorer: LearnedScorer, dev: list[Example]) -> Tuning:
-    """The thresholds with the best dev CRAG score (ties: the earlier, more cautious grid point)."""
+    """The thresholds with the best dev CRAG score (ties: the earlier grid point, so the lower threshold)."""
     best_tuning, best_score = scorer.tuning, -2.0
     for threshold, ratio, floor in itertools.product(ANSWER_THRESHOLDS, KEEP_RATIOS, KEEP_MINS):
         tuning = scorer.tuning.with_(answer_threshold=float(threshold), keep_ratio=ratio, keep_min=floor)
