@@ -6,6 +6,7 @@ import pytest
 
 from app.evaluation import labels
 from app.evaluation.dataset import load_questions
+from app.ingest import Document
 
 READER = Path(__file__).resolve().parent.parent / "eval" / "datasets" / "reader"
 
@@ -80,3 +81,29 @@ def test_the_raw_labels_all_pass_the_checker() -> None:
     good, problems = labels.process(sorted((READER / "raw").glob("*.jsonl")))
     assert not problems, [str(p) for p in problems[:5]]
     assert len(good) >= 2000
+
+
+def test_withhold_replaces_the_sentences_of_a_document_outside_the_repository(tmp_path: Path) -> None:
+    text = "Shelling began on Tuesday. Talks were called for Thursday."
+    outside = Document(id="wire", title="Wire", kind="news", text=text, source_path=str(tmp_path / "wire.txt"),
+                       content_hash="x")
+    assert not labels.inside_repository(outside)
+    answer = "Talks were called for Thursday. [1] The NKAO was created in 1923. [2]"
+    assert labels.withhold(answer, [outside]) == "[wire 27-58] [1] The NKAO was created in 1923. [2]"
+    assert labels.withhold("Nothing of it here. [1]", [outside]) == "Nothing of it here. [1]"
+
+
+@pytest.mark.parametrize("suffix", ["json", "jsonl", "md", "py", "yaml"])
+def test_no_file_of_the_repository_copies_a_sentence_of_the_seed_report(seeds_dir: Path, suffix: str) -> None:
+    """The seed report is read from ../shared/seeds; reports, tests and docs hold at most short facts of it."""
+    docs = labels.corpus_documents()
+    seeds = [d for d in docs.values() if not labels.inside_repository(d)]
+    sentences = {d.text[s:e] for d in seeds for s, e in labels.sentence_spans(d) if e - s > 40}
+    assert sentences, "the seed report was not read"
+    skip = {".venv", "indexes", ".git", "node_modules"}
+    for path in labels.PROJECT_ROOT.rglob(f"*.{suffix}"):
+        if skip & set(path.relative_to(labels.PROJECT_ROOT).parts):
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        copied = [s for s in sentences if s in text]
+        assert not copied, f"{path.relative_to(labels.PROJECT_ROOT)} copies the seed report: {copied[0][:60]}"

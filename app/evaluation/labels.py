@@ -54,6 +54,16 @@ def inside_repository(doc: Document) -> bool:
     return path.resolve().is_relative_to(PROJECT_ROOT)
 
 
+def withhold(text: str, outside: Iterable[Document]) -> str:
+    """Text as an evaluation report stores it: every sentence of a document whose text stays outside the
+    repository (the seed news report) replaced by where it is ("[doc 120-231]"), so that no report copies
+    that text; the scores were computed on the answer as given."""
+    for doc in outside:
+        for start, end in sentence_spans(doc):
+            text = text.replace(doc.text[start:end], f"[{doc.id} {start}-{end}]")
+    return text
+
+
 def sentence_spans(doc: Document) -> list[tuple[int, int]]:
     """Every sentence of a document as the chunker splits it (block by block)."""
     return [(s.start, s.end) for b in split_blocks(doc.text) for s in split_sentences(doc.text, b.start, b.end)]

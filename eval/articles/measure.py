@@ -17,6 +17,7 @@ import yaml
 
 from app.article import ArticleExplainer
 from app.config import PROJECT_ROOT, Settings, set_offline_env
+from app.evaluation import labels
 from app.explainer import Explainer
 from app.timeline import TIMELINE_ID
 
@@ -41,6 +42,7 @@ def main() -> None:
     articles = ArticleExplainer(explainer)
     starts = {e.start: e.id for e in explainer.events}
     known = set(explainer.index.documents) | set(starts.values())
+    outside = [d for d in explainer.index.documents.values() if not labels.inside_repository(d)]
     rows, cards_out = [], {}
     for item in yaml.safe_load((HERE / "articles.yaml").read_text())["articles"]:
         if "seed" in item:
@@ -65,7 +67,8 @@ def main() -> None:
         rows.append({"id": item["id"], "points": len(points), "covered": sum(covered),
                      "missed": [p["point"] for p, ok in zip(points, covered, strict=True) if not ok],
                      "cards": len(useful), "useful": sum(useful), "seconds": round(seconds, 1)})
-        cards_out[item["id"]] = [{"section": s, "title": c.title, "text": c.answer.answer, "useful": u}
+        cards_out[item["id"]] = [{"section": s, "title": c.title, "text": labels.withhold(c.answer.answer, outside),
+                                  "useful": u}
                                  for (s, c), u in zip(
                                      [*(("reported", c) for c in out.reported), *(("earlier", c) for c in out.earlier),
                                       *(("later", c) for c in out.later), *(("entities", c) for c in out.entities)],
