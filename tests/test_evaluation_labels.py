@@ -89,16 +89,16 @@ def test_withhold_replaces_the_sentences_of_a_document_outside_the_repository(tm
                        content_hash="x")
     assert not labels.inside_repository(outside)
     answer = "Talks were called for Thursday. [1] The NKAO was created in 1923. [2]"
-    assert labels.withhold(answer, [outside]) == "[wire 27-58] [1] The NKAO was created in 1923. [2]"
-    assert labels.withhold("Nothing of it here. [1]", [outside]) == "Nothing of it here. [1]"
+    withheld = labels.withheld_sentences([outside])
+    assert labels.withhold(answer, withheld) == "[wire 27-58] [1] The NKAO was created in 1923. [2]"
+    assert labels.withhold("Nothing of it here. [1]", withheld) == "Nothing of it here. [1]"
 
 
 @pytest.mark.parametrize("suffix", ["json", "jsonl", "md", "py", "yaml"])
 def test_no_file_of_the_repository_copies_a_sentence_of_the_seed_report(seeds_dir: Path, suffix: str) -> None:
     """The seed report is read from ../shared/seeds; reports, tests and docs hold at most short facts of it."""
-    docs = labels.corpus_documents()
-    seeds = [d for d in docs.values() if not labels.inside_repository(d)]
-    sentences = {d.text[s:e] for d in seeds for s, e in labels.sentence_spans(d) if e - s > 40}
+    withheld = labels.withheld_sentences(labels.corpus_documents().values())
+    sentences = {sentence for sentence, _ in withheld if len(sentence) > 40}
     assert sentences, "the seed report was not read"
     skip = {".venv", "indexes", ".git", "node_modules"}
     for path in labels.PROJECT_ROOT.rglob(f"*.{suffix}"):

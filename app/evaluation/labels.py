@@ -54,13 +54,18 @@ def inside_repository(doc: Document) -> bool:
     return path.resolve().is_relative_to(PROJECT_ROOT)
 
 
-def withhold(text: str, outside: Iterable[Document]) -> str:
-    """Text as an evaluation report stores it: every sentence of a document whose text stays outside the
-    repository (the seed news report) replaced by where it is ("[doc 120-231]"), so that no report copies
-    that text; the scores were computed on the answer as given."""
-    for doc in outside:
-        for start, end in sentence_spans(doc):
-            text = text.replace(doc.text[start:end], f"[{doc.id} {start}-{end}]")
+def withheld_sentences(documents: Iterable[Document]) -> list[tuple[str, str]]:
+    """Each sentence of the documents whose text stays outside the repository (the seed news report), with
+    what a report writes instead: where it is ("[doc 120-231]")."""
+    return [(doc.text[start:end], f"[{doc.id} {start}-{end}]")
+            for doc in documents if not inside_repository(doc) for start, end in sentence_spans(doc)]
+
+
+def withhold(text: str, withheld: list[tuple[str, str]]) -> str:
+    """Text as an evaluation report stores it, no `withheld_sentences` copied; the scores were computed on
+    the answer as given."""
+    for sentence, where in withheld:
+        text = text.replace(sentence, where)
     return text
 
 

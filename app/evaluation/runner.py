@@ -104,7 +104,7 @@ def run_eval(
         raise ValueError(f"unknown configuration(s) {', '.join(unknown)}; choose from {', '.join(SYSTEMS)}")
     questions = [q for path in question_files for q in load_questions(path)]
     documents = {d.id: d.text for d in explainer.index.documents.values()}
-    outside = [d for d in explainer.index.documents.values() if not labels.inside_repository(d)]
+    withheld = labels.withheld_sentences(explainer.index.documents.values())
     report: dict[str, Any] = {
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "question_files": [str(p) for p in question_files],
@@ -121,7 +121,7 @@ def run_eval(
             result = system.run(q)
             gold[q.id], ranked[q.id] = q.gold_docs, result.ranked_docs
             row = score_question(q, result.answer, documents)
-            row["answer"] = labels.withhold(row["answer"], outside)
+            row["answer"] = labels.withhold(row["answer"], withheld)
             row["ranked_docs"] = result.ranked_docs[:10]
             rows.append(row)
             timings.append(result.timings)

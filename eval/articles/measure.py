@@ -42,7 +42,7 @@ def main() -> None:
     articles = ArticleExplainer(explainer)
     starts = {e.start: e.id for e in explainer.events}
     known = set(explainer.index.documents) | set(starts.values())
-    outside = [d for d in explainer.index.documents.values() if not labels.inside_repository(d)]
+    withheld = labels.withheld_sentences(explainer.index.documents.values())
     rows, cards_out = [], {}
     for item in yaml.safe_load((HERE / "articles.yaml").read_text())["articles"]:
         if "seed" in item:
@@ -67,7 +67,7 @@ def main() -> None:
         rows.append({"id": item["id"], "points": len(points), "covered": sum(covered),
                      "missed": [p["point"] for p, ok in zip(points, covered, strict=True) if not ok],
                      "cards": len(useful), "useful": sum(useful), "seconds": round(seconds, 1)})
-        cards_out[item["id"]] = [{"section": s, "title": c.title, "text": labels.withhold(c.answer.answer, outside),
+        cards_out[item["id"]] = [{"section": s, "title": c.title, "text": labels.withhold(c.answer.answer, withheld),
                                   "useful": u}
                                  for (s, c), u in zip(
                                      [*(("reported", c) for c in out.reported), *(("earlier", c) for c in out.earlier),
