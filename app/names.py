@@ -23,6 +23,28 @@ class Entity:
     sides: dict[str, list[str]] = field(default_factory=dict)  # 'armenian' / 'azerbaijani' -> its names
 
 
+def surname(variant: str) -> str:
+    """The last word of a person's name in Latin letters ('Kocharyan' of 'Robert Kocharyan'), or ''."""
+    words = variant.split()
+    return words[-1] if len(words) > 1 and words[-1].isascii() and words[-1][:1].isupper() else ""
+
+
+def with_surnames(entities: list[Entity]) -> list[Entity]:
+    """Readers name people by surname ('what did kocharyan do'): each person's surnames become variants,
+    unless another entity owns the same word (two Aliyevs, two Sargsyans), which would make it ambiguous."""
+    owners: dict[str, set[str]] = {}
+    for entity in entities:
+        for variant in entity.variants:
+            owners.setdefault(fold(variant), set()).add(entity.id)
+            if entity.type == "person" and surname(variant):
+                owners.setdefault(fold(surname(variant)), set()).add(entity.id)
+    for entity in entities:
+        if entity.type == "person":
+            own = [s for s in dict.fromkeys(surname(v) for v in entity.variants) if s]
+            entity.variants += [s for s in own if owners[fold(s)] == {entity.id} and s not in entity.variants]
+    return entities
+
+
 @dataclass
 class NameIndex:
     entities: list[Entity] = field(default_factory=list)
@@ -49,7 +71,7 @@ class NameIndex:
                 Entity(str(raw["id"]), str(raw.get("type", "")), str(raw.get("label", raw["id"])),
                        [str(v) for v in variants], bool(raw.get("pair")), sides)
             )
-        return cls(entities)
+        return cls(with_surnames(entities))
 
     def find(self, text: str) -> list[Entity]:
         """Entities mentioned in `text`, in order of first mention."""

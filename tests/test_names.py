@@ -64,3 +64,20 @@ def test_answers_give_both_names_of_a_contested_place() -> None:
                  "The Lachin corridor was closed."]
     for text in unchanged:
         assert names.pair_names(text) == text
+
+
+def test_a_person_is_found_by_a_surname_no_one_else_has() -> None:
+    from app.names import Entity, with_surnames
+
+    names = NameIndex(with_surnames([
+        Entity("robert-kocharyan", "person", "Robert Kocharyan", ["Robert Kocharyan", "Robert Kocharian"]),
+        Entity("heydar-aliyev", "person", "Heydar Aliyev", ["Heydar Aliyev"]),
+        Entity("ilham-aliyev", "person", "Ilham Aliyev", ["Ilham Aliyev"]),
+        Entity("grigor-harutyunyan", "person", "Grigor Harutyunyan", ["Grigor Harutyunyan"]),
+        Entity("shahumyan", "place", "Shahumyan", ["Shahumyan"]),
+        Entity("stepan-shahumyan", "person", "Stepan Shahumyan", ["Stepan Shahumyan"]),
+    ]))
+    assert [e.id for e in names.find("what did kocharyan do, and kocharian")] == ["robert-kocharyan"]
+    assert [e.id for e in names.find("what did harutyunyan do")] == ["grigor-harutyunyan"]
+    assert names.find("what did aliyev say") == []  # two Aliyevs: the surname alone names neither
+    assert [e.id for e in names.find("where is shahumyan")] == ["shahumyan"]  # the place keeps its name
