@@ -40,3 +40,31 @@ def test_upsert_get_in_order_query_and_delete(store: Store) -> None:
     assert "things" in store.names()
     store.drop("things")
     assert "things" not in store.names()
+
+
+NEIGHBOURS = """
+import sys, hashlib, numpy as np
+from pathlib import Path
+from app.stores.chroma import ChromaStore, make_client
+col = ChromaStore(make_client(Path(sys.argv[1]))).collection("vectors")
+queries = np.random.default_rng(1).normal(size=(100, 384)).astype(np.float32)
+found = [[i for i, _ in col.query(q, 40)[0]] for q in queries]
+print(hashlib.sha1(repr(found).encode()).hexdigest())
+"""
+
+
+def test_embedded_chroma_finds_the_same_neighbours_in_every_process(tmp_path: Path) -> None:
+    """Chroma's default search breadth gave different neighbours to the same query in different processes
+    (so answers and evaluations varied run to run); every process must see the same ones."""
+    import subprocess
+    import sys
+
+    from app.stores.chroma import ChromaStore, make_client
+
+    vectors = np.random.default_rng(0).normal(size=(800, 384)).astype(np.float32)  # hard: no clusters
+    store = ChromaStore(make_client(tmp_path / "chroma"))
+    store.collection("vectors").upsert([str(i) for i in range(800)], vectors, [{"doc_id": "d"}] * 800)
+    store.close()
+    runs = {subprocess.run([sys.executable, "-c", NEIGHBOURS, str(tmp_path / "chroma")], capture_output=True,
+                           text=True, check=True, cwd=Path(__file__).parents[1]).stdout for _ in range(3)}
+    assert len(runs) == 1

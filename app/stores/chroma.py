@@ -19,6 +19,13 @@ WRITE_BATCH = 2000  # rows per upsert call (Chroma caps a call at its max batch 
 READ_BATCH = 1000  # ids per get call
 
 
+#: the nearest-neighbour index of every collection. Chroma's default search breadth is small enough that
+#: the same query on the same index returned different neighbours in different processes (so answers,
+#: evaluations and training varied run to run); a breadth of a few hundred gives the same neighbours every
+#: time, as an exhaustive search does, at well under a millisecond per query here
+HNSW = {"space": "cosine", "ef_search": 300}
+
+
 def make_client(path: Path | None, host: str | None = None, port: int = 8000) -> Any:
     """An embedded client on `path`, or an HTTP client when a server `host` is configured."""
     set_offline_env()
@@ -153,7 +160,7 @@ class ChromaStore(Store):
     def collection(self, name: str) -> Collection:
         if name not in self._open:
             col = self._client.get_or_create_collection(
-                name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+                name, configuration={"hnsw": HNSW}, embedding_function=None
             )
             self._open[name] = ChromaCollection(col, self._max_batch)
         return self._open[name]
