@@ -236,3 +236,26 @@ def test_embedded_chroma_lives_in_the_index_directory(chroma_settings: Settings,
     vector = FakeEmbedder().embed_query("Bishkek Protocol ceasefire 1994")
     ranked, _ = Index.open(chroma_settings).passages.query(vector, 1)
     assert ranked[0][0].startswith("ceasefire-1994#")
+
+
+def test_statistics_know_which_terms_the_sources_write_as_names(settings: Settings, corpus_dir: Path) -> None:
+    from app.text import concepts
+
+    (corpus_dir / "bayraktar.md").write_text(
+        "---\nid: bayraktar\ntitle: Bayraktar\nkind: background\n---\n\n"
+        "Azerbaijan flew the Bayraktar TB2 in 2020. Many Bayraktar drones were made in Turkey. "
+        "Some drones were shot down.\n"
+    )
+    IndexBuilder(settings).build([corpus_dir])
+    proper = Index.open(settings).stats.proper
+    assert set(concepts("Bayraktar")) <= proper
+    assert not set(concepts("drones")) & proper  # written in lower case too
+
+
+def test_statistics_read_a_share_written_before_the_case_counts_existed() -> None:
+    from app.index import Stats
+
+    stats = Stats()
+    stats.apply({"sentences": 2, "passages": 1, "df": {"x": 2}, "years": {"1994": 1}, "as_of": {}, "kinds": {}}, +1)
+    assert stats.corpus().proper == frozenset() and stats.df["x"] == 2
+    assert Stats.from_json(stats.to_json()) == stats

@@ -72,7 +72,7 @@ def not_answerable(q: Question, ranked: list[Candidate], ctx: Context) -> str | 
     if ctx.p_answerable >= ctx.tuning.answer_threshold:
         return None
     best = ranked[0]
-    missing = [q.words_of.get(t, t) for t in q.predicate if t not in best.terms]
+    missing = [q.words_of[t] for t in sorted(q.predicate) if t not in best.terms and t in q.words_of]
     if missing:
         return f"no close source says anything about {', '.join(dict.fromkeys(missing))}"
     return "no passage is close enough to the question"

@@ -16,7 +16,7 @@ import numpy as np
 
 from app.dates import YEAR, parse_period
 from app.names import NameIndex
-from app.text import STOPWORDS, concepts, fold, sentence_terms, words
+from app.text import PHRASES, STOPWORDS, concepts, fold, sentence_terms, words
 
 KINDS = ("yes-no", "why", "how", "list", "count", "date", "person", "place", "compare", "timeline", "other")
 
@@ -199,15 +199,17 @@ class QuestionAnalyser:
     """Analyses questions against the corpus's names and term statistics."""
 
     def __init__(self, names: NameIndex, df: dict[str, int], sentences: int, common_share: float,
-                 history_weight: float) -> None:
+                 history_weight: float, proper: frozenset[str] = frozenset()) -> None:
         self.names = names
         self.df = df
+        self.proper = proper  # terms the sources write as names, which readers often type in lower case
         self.common = max(1, int(sentences * common_share))
         self.history_weight = history_weight
 
     def named_terms(self, text: str) -> dict[str, str]:
-        """Term -> name for every name a text gives: names.yaml entities (whatever the case) and other
-        capitalised words; names found in a large share of all sentences ('Armenia') are left out."""
+        """Term -> name for every name a text gives: names.yaml entities (whatever the case), other
+        capitalised words, and words the sources write as names however the reader wrote them ('horadiz');
+        names found in a large share of all sentences ('Armenia') are left out."""
         named: dict[str, str] = {}
         for _, _, entity in self.names.mentions(text):
             if entity.type != "agreement":  # agreements go by descriptions ('the 1994 ceasefire'), not names
@@ -219,14 +221,24 @@ class QuestionAnalyser:
                 continue  # part of an entity variant already counted
             name = next((run for run in runs if word in run.split()), word)  # 'United States', not 'United'
             named.update({t: name for t in concepts(word) if t not in TIME_TERMS})
+        own = sentence_terms(normalise(text), self.names)
+        for word in re.findall(r"[^\W\d_][\w'’-]*", text):
+            named.update({t: word for t in concepts(word)
+                          if t in self.proper and t in own and t not in TIME_TERMS and t not in named})
         return {t: name for t, name in named.items() if self.df.get(t, 0) <= self.common}
 
     def words_of(self, text: str) -> dict[str, str]:
-        """Term -> the word of `text` it was made from ('height' for 'height', 'capture' for 'captur')."""
+        """Term -> the word of `text` it was made from ('height' for 'height', 'capture' for 'captur', 'take
+        back' for the 'captur' a phrase makes), in the text as typed or as normalised ('aze')."""
         out: dict[str, str] = {}
-        for word in re.findall(r"[\w'’-]+", text):
-            for term in concepts(word):
-                out.setdefault(term, word)
+        for version in dict.fromkeys((text, normalise(text))):
+            for word in re.findall(r"[\w'’-]+", version):
+                for term in concepts(word):
+                    out.setdefault(term, word)
+            for pattern in PHRASES:
+                for match in re.finditer(pattern, version, flags=re.IGNORECASE):
+                    for term in concepts(match.group(0)):
+                        out.setdefault(term, match.group(0))
         for _, _, entity in self.names.mentions(text):
             for term in sentence_terms(entity.variants[0], self.names):
                 out.setdefault(term, entity.label)
