@@ -567,10 +567,11 @@ class IndexBuilder:
         capital: Counter[str] = Counter()
         lower: Counter[str] = Counter()
         for s, e in spans:
-            df.update(sentence_terms(doc.text[s:e], names))
+            terms = sentence_terms(doc.text[s:e], names)
+            df.update(terms)
             upper, small = cased_terms(doc.text[s:e])
-            capital.update(upper)
-            lower.update(small)
+            capital.update(upper & terms)  # not the words of a names.yaml variant ('Bishkek' of 'Bishkek Protocol')
+            lower.update(small & terms)
         as_of = latest_as_of([doc.text])
         share = {
             "sentences": len(spans), "passages": len(chunks), "df": dict(df), "kinds": {doc.kind: len(chunks)},

@@ -85,9 +85,8 @@ def test_words_the_sources_write_as_names_are_names_in_lower_case() -> None:
     analyser = QuestionAnalyser(names, df, sentences=1000, common_share=0.1, history_weight=0.35,
                                 proper=frozenset({bellingcat}))
     q = analyser.analyse("what did bellingcat report about the drones")
-    assert q.names == {bellingcat: "bellingcat"}
-    assert bellingcat not in q.predicate and q.predicate
-    assert q.predicate_text == "drones report"
+    assert bellingcat not in q.predicate and q.predicate_text == "drones report"
+    assert q.names == {}  # but no name every close sentence must hold: the sources may write it in a longer name
 
 
 def test_a_phrase_s_term_maps_back_to_the_readers_words(analyser: QuestionAnalyser) -> None:

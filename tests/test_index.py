@@ -6,6 +6,8 @@ from app.config import Settings
 from app.embeddings.fake import FakeEmbedder
 from app.index import Index, IndexBuilder, IndexMissingError, Space, State, index_exists, open_store
 
+from .conftest import FIXTURES
+
 
 class CountingEmbedder(FakeEmbedder):
     """The fake embedder, counting how many texts it was asked to embed."""
@@ -244,12 +246,13 @@ def test_statistics_know_which_terms_the_sources_write_as_names(settings: Settin
     (corpus_dir / "bayraktar.md").write_text(
         "---\nid: bayraktar\ntitle: Bayraktar\nkind: background\n---\n\n"
         "Azerbaijan flew the Bayraktar TB2 in 2020. Many Bayraktar drones were made in Turkey. "
-        "Some drones were shot down.\n"
+        "Some drones were shot down. Then the Lachin corridor was closed. In 2023 the Lachin corridor reopened.\n"
     )
-    IndexBuilder(settings).build([corpus_dir])
+    IndexBuilder(settings.model_copy(update={"names_file": FIXTURES / "names.yaml"})).build([corpus_dir])
     proper = Index.open(settings).stats.proper
     assert set(concepts("Bayraktar")) <= proper
     assert not set(concepts("drones")) & proper  # written in lower case too
+    assert not set(concepts("Lachin")) & proper  # only ever inside a names.yaml name
 
 
 def test_statistics_read_a_share_written_before_the_case_counts_existed() -> None:

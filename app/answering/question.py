@@ -202,14 +202,14 @@ class QuestionAnalyser:
                  history_weight: float, proper: frozenset[str] = frozenset()) -> None:
         self.names = names
         self.df = df
-        self.proper = proper  # terms the sources write as names, which readers often type in lower case
+        self.proper = proper  # terms the sources write as names, which readers often type in lower case:
+        # never a predicate, but no hard name either ('un' of 'UN Security Council' is no name to find)
         self.common = max(1, int(sentences * common_share))
         self.history_weight = history_weight
 
     def named_terms(self, text: str) -> dict[str, str]:
-        """Term -> name for every name a text gives: names.yaml entities (whatever the case), other
-        capitalised words, and words the sources write as names however the reader wrote them ('horadiz');
-        names found in a large share of all sentences ('Armenia') are left out."""
+        """Term -> name for every name a text gives: names.yaml entities (whatever the case) and other
+        capitalised words; names found in a large share of all sentences ('Armenia') are left out."""
         named: dict[str, str] = {}
         for _, _, entity in self.names.mentions(text):
             if entity.type != "agreement":  # agreements go by descriptions ('the 1994 ceasefire'), not names
@@ -221,10 +221,6 @@ class QuestionAnalyser:
                 continue  # part of an entity variant already counted
             name = next((run for run in runs if word in run.split()), word)  # 'United States', not 'United'
             named.update({t: name for t in concepts(word) if t not in TIME_TERMS})
-        own = sentence_terms(normalise(text), self.names)
-        for word in re.findall(r"[^\W\d_][\w'’-]*", text):
-            named.update({t: word for t in concepts(word)
-                          if t in self.proper and t in own and t not in TIME_TERMS and t not in named})
         return {t: name for t, name in named.items() if self.df.get(t, 0) <= self.common}
 
     def words_of(self, text: str) -> dict[str, str]:
@@ -262,9 +258,10 @@ class QuestionAnalyser:
             names = {**borrowed, **names}
             if extra:
                 search = f"{plain} ({' '.join(extra)})"
+        # a word the sources only write as a name ('bellingcat', typed in lower case) is not what is asked
         predicate = frozenset(
             t for t in own if t not in names and t not in TIME_TERMS and not t.isdigit() and t not in TOPIC_TERMS
-            and t not in FILLER
+            and t not in FILLER and t not in self.proper
         )
         words_of = self.words_of(text)
         for h in history:
