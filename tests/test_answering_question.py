@@ -97,3 +97,10 @@ def test_a_phrase_s_term_maps_back_to_the_readers_words(analyser: QuestionAnalys
     (recapture,) = concepts("recapture")
     assert recapture in q.predicate and q.words_of[recapture] == "take it back"
     assert q.predicate_text == "take it back"
+
+
+def test_a_name_too_common_to_count_is_not_what_is_asked(analyser: QuestionAnalyser) -> None:
+    """'nk' (Nagorno-Karabakh) is in most sentences, so it is no name to find; nor is it the predicate."""
+    q = analyser.analyse("whos the guy elected nk president right before the 2023 offensive")
+    assert not any(t.startswith("entity") for t in q.predicate)
+    assert q.predicate_text == "elected offensive president"

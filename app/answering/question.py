@@ -109,6 +109,7 @@ TIME_TERMS = frozenset(
     )
 )
 #: words every question about the conflict uses; no premise a source could deny
+ENTITY_PREFIX = "entity"  # how `NameIndex.canonical` writes an entity as one token
 TOPIC_TERMS = frozenset(concepts("war conflict karabakh nagorno azerbaijan azerbaijani armenia armenian soviet year"))
 
 
@@ -235,10 +236,15 @@ class QuestionAnalyser:
                 for match in re.finditer(pattern, version, flags=re.IGNORECASE):
                     for term in concepts(match.group(0)):
                         out.setdefault(term, match.group(0))
-        for _, _, entity in self.names.mentions(text):
-            for term in sentence_terms(entity.variants[0], self.names):
-                out.setdefault(term, entity.label)
+            for _, _, entity in self.names.mentions(version):
+                for term in sentence_terms(entity.variants[0], self.names):
+                    out.setdefault(term, entity.label)
         return out
+
+    def entity_terms(self, text: str) -> set[str]:
+        """The tokens of every names.yaml entity a text mentions, as typed or as normalised ('nk')."""
+        return {term for version in (text, normalise(text)) for _, _, entity in self.names.mentions(version)
+                for term in sentence_terms(entity.variants[0], self.names) if term.startswith(ENTITY_PREFIX)}
 
     def analyse(self, text: str, history: list[str] | tuple[str, ...] | None = None) -> Question:
         history = tuple(h for h in (history or ()) if h.strip())
@@ -258,10 +264,12 @@ class QuestionAnalyser:
             names = {**borrowed, **names}
             if extra:
                 search = f"{plain} ({' '.join(extra)})"
-        # a word the sources only write as a name ('bellingcat', typed in lower case) is not what is asked
+        # a word the sources only write as a name ('bellingcat', typed in lower case) is not what is asked, nor
+        # is a name too common to count as one ('nk'); an agreement's own words stay beside its token
+        entities = self.entity_terms(text)
         predicate = frozenset(
             t for t in own if t not in names and t not in TIME_TERMS and not t.isdigit() and t not in TOPIC_TERMS
-            and t not in FILLER and t not in self.proper
+            and t not in FILLER and t not in self.proper and t not in entities
         )
         words_of = self.words_of(text)
         for h in history:
