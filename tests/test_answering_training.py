@@ -72,6 +72,32 @@ def test_training_is_deterministic_and_ships_a_loadable_scorer(built: Settings, 
     assert np.array_equal(a.models.sentence.predict_proba(matrix), b.models.sentence.predict_proba(matrix))
 
 
+def test_answerability_is_labelled_by_whether_the_forced_answer_is_right(built: Settings,
+                                                                        sets: tuple[Path, Path]) -> None:
+    """P(answerable) learns 'the answer given if it had to answer holds the facts', not 'a labelled sentence
+    was retrieved': a retrieved evidence sentence the answer leaves out or garbles still counts as wrong."""
+    from dataclasses import replace
+
+    from app.answering.training import ForcedScorer, answered_right, answerer_with, collect
+    from app.evaluation.dataset import load_questions
+
+    explainer = Explainer(built)
+    items = load_questions(sets[0])
+    examples = collect(explainer, explainer.answerer, items)
+    tuning = Tuning(answer_threshold=0.0)
+    forced = answerer_with(explainer, ForcedScorer(tuning), tuning)
+    right = {}
+    for ex in examples:
+        explainer.answerer.scorer.score(ex.q, ex.cands, ex.matrix)
+        ranked = sorted(ex.cands, key=lambda c: c.p, reverse=True)
+        right[ex.item.question] = answered_right(explainer, forced, ex, ranked)
+        if ex.item.question.startswith("when was the bishkek"):
+            impossible = replace(ex, item=ex.item.model_copy(update={"facts": [["5 May 1995"]]}))
+            assert not answered_right(explainer, forced, impossible, ranked)  # the facts decide, not retrieval
+    assert right["when was the bishkek protocol signed"] and right["how many died in the fuel depot explosion"]
+    assert not any(right[q] for q, _, facts in TRAIN if isinstance(facts, str))  # unanswerable: never right
+
+
 def test_a_saved_tuning_rejects_unknown_fields(tmp_path: Path) -> None:
     path = tmp_path / "tuning.json"
     Tuning(answer_threshold=0.4).save(path)
