@@ -133,10 +133,13 @@ def denied_term(sentence: str, premise: set[str] | frozenset[str], question: str
 
 
 #: concept pairs where a sentence holding one contradicts a question presupposing the other ('how did armenia
-#: win the war' against 'Armenia lost'); concepts as `app.text.concepts` makes them
+#: win the war' against 'Armenia lost'; 'was it inside the oblast' against 'outside'; 'the whole district'
+#: against 'part of the district'); concepts as `app.text.concepts` makes them
 ANTONYMS: dict[str, frozenset[str]] = {}
 for _a, _b in (("win", "lose"), ("captur", "withdraw"), ("accept", "refus"), ("open", "close"), ("begin", "end"),
-               ("rise", "fall"), ("increas", "decreas"), ("sign", "refus"), ("recogn", "refus"), ("agre", "refus")):
+               ("rise", "fall"), ("increas", "decreas"), ("sign", "refus"), ("recogn", "refus"), ("agre", "refus"),
+               ("insid", "outsid"), ("whole", "part"), ("entir", "part"), ("support", "oppos"), ("favour", "oppos"),
+               ("favor", "oppos"), ("stop", "continu"), ("end", "continu")):
     ANTONYMS[_a] = ANTONYMS.get(_a, frozenset()) | {_b}
     ANTONYMS[_b] = ANTONYMS.get(_b, frozenset()) | {_a}
 
