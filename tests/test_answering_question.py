@@ -104,3 +104,14 @@ def test_a_name_too_common_to_count_is_not_what_is_asked(analyser: QuestionAnaly
     q = analyser.analyse("whos the guy elected nk president right before the 2023 offensive")
     assert not any(t.startswith("entity") for t in q.predicate)
     assert q.predicate_text == "elected offensive president"
+
+
+def test_a_follow_up_asking_nothing_new_asks_the_earlier_thing(analyser: QuestionAnalyser) -> None:
+    """'when was it' after a question on the 2003 runoff asks when the runoff was: its predicate and its
+    words carry over; a follow-up with its own predicate keeps it ('take it back')."""
+    history = ["who did kocharyan face in the 2003 runoff"]
+    q = analyser.analyse("when was it", history)
+    assert q.predicate == analyser.analyse(history[0]).predicate and q.predicate_text
+    assert "runoff" in q.search_text and "2003" in q.search_text
+    own = analyser.analyse("and when did azerbaijan take it back", ["when did armenian forces capture shushi"])
+    assert own.predicate_text == "take it back" and "capture" not in own.search_text

@@ -253,7 +253,8 @@ class QuestionAnalyser:
         names = self.named_terms(text)
         terms = dict.fromkeys(own, 1.0)
         search = plain
-        if needs_history(text, history):
+        follow_up = needs_history(text, history)
+        if follow_up:
             earlier = " ".join(history[-2:])
             for term in sentence_terms(normalise(earlier), self.names) - own:
                 terms[term] = self.history_weight
@@ -271,6 +272,12 @@ class QuestionAnalyser:
             t for t in own if t not in names and t not in TIME_TERMS and not t.isdigit() and t not in TOPIC_TERMS
             and t not in FILLER and t not in self.proper and t not in entities
         )
+        if follow_up and not predicate:
+            # 'when was it' after 'who did kocharyan face in the 2003 runoff' asks about the same thing: the
+            # earlier question's predicate carries over, and retrieval searches with its words as well
+            before = self.analyse(history[-1], history[:-1])
+            predicate = before.predicate - names.keys()
+            search = f"{search} ({normalise(history[-1])})"
         words_of = self.words_of(text)
         for h in history:
             for term, word in self.words_of(h).items():
