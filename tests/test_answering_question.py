@@ -115,3 +115,8 @@ def test_a_follow_up_asking_nothing_new_asks_the_earlier_thing(analyser: Questio
     assert "runoff" in q.search_text and "2003" in q.search_text
     own = analyser.analyse("and when did azerbaijan take it back", ["when did armenian forces capture shushi"])
     assert own.predicate_text == "take it back" and "capture" not in own.search_text
+
+
+def test_how_a_yes_no_question_is_put_is_not_what_it_asks(analyser: QuestionAnalyser) -> None:
+    q = analyser.analyse("is it true that pashinyan resigned")
+    assert q.predicate_text == "resigned"

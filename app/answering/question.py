@@ -69,7 +69,7 @@ SPELLING = (
 FILLER = frozenset(concepts(
     "exactly actually really like something someone anything used use called call get got go went goes put even "
     "one guy right per list every try tried know think mostly finally basically kind sort happen happened thing "
-    "things stuff please tell explain say said mean means"
+    "things stuff please tell explain say said mean means true"
 ))
 PRESENT = re.compile(
     r"\b(?:current|currently|now|today|still|at present|presently|nowadays|these days|any ?more|as of)\b", re.I
