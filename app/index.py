@@ -65,13 +65,11 @@ from app.stores import Collection, Rows, Store, date_number
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 5  # 3: sentence vectors inside passage rows; 4: Tantivy lexical index; 5: case counts, HNSW breadth
+FORMAT_VERSION = 5  # 3: sentence vectors inside passage rows; 4: Tantivy lexical index; 5: HNSW search breadth
 STATE_ID = "live"
 JOURNAL_ID = "journal"  # beside the state row: the versions and statistics an unfinished write replaced
 UNIT = np.ones((1, 1), dtype=np.float32)  # the vector of rows that are looked up by id only (documents, state)
 YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
-PROPER_MIN = 2  # sentences a term must be capitalised in to count as a name
-PROPER_LOWER_SHARE = 0.1  # ... and written in lower case in at most this share as many
 
 
 @dataclass
@@ -100,7 +98,6 @@ class CorpusStats:
     df: dict[str, int] = field(default_factory=dict)  # sentences holding each term (`app.text.sentence_terms`)
     latest_year: int | None = None  # the latest year a document's date or period reaches
     latest_as_of: str = ""  # the latest 'as of <Month YYYY>' the sources state of themselves
-    proper: frozenset[str] = frozenset()  # terms the sources write capitalised, as names ('horadiz', 'bellingcat')
 
 
 @dataclass
@@ -164,27 +161,21 @@ class Stats:
     years: Counter[int] = field(default_factory=Counter)
     as_of: Counter[str] = field(default_factory=Counter)
     kinds: Counter[str] = field(default_factory=Counter)  # passages per document kind
-    capital: Counter[str] = field(default_factory=Counter)  # sentences writing a term capitalised mid-sentence
-    lower: Counter[str] = field(default_factory=Counter)  # sentences writing it in lower case
-
-    def counters(self) -> dict[str, Counter[Any]]:
-        return {"df": self.df, "years": self.years, "as_of": self.as_of, "kinds": self.kinds,
-                "capital": self.capital, "lower": self.lower}
 
     def apply(self, share: dict[str, Any], sign: int) -> None:
         self.sentences += sign * share["sentences"]
         self.passages += sign * share["passages"]
-        for key, counter in self.counters().items():
-            for raw, n in share.get(key, {}).items():  # a share written before a key existed lacks it
-                term = int(raw) if key == "years" else raw
-                counter[term] += sign * n
-                if counter[term] <= 0:
-                    del counter[term]
+        for counter, key in ((self.df, "df"), (self.years, "years"), (self.as_of, "as_of"), (self.kinds, "kinds")):
+            for term, n in share[key].items():
+                counter[int(term) if key == "years" else term] += sign * n
+                if counter[int(term) if key == "years" else term] <= 0:
+                    del counter[int(term) if key == "years" else term]
 
     def to_json(self) -> str:
-        data: dict[str, Any] = {"sentences": self.sentences, "passages": self.passages, **self.counters()}
-        data["years"] = {str(y): n for y, n in self.years.items()}
-        return json.dumps(data, ensure_ascii=False)
+        return json.dumps({"sentences": self.sentences, "passages": self.passages, "df": self.df,
+                           "years": {str(y): n for y, n in self.years.items()}, "as_of": self.as_of,
+                           "kinds": self.kinds},
+                          ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str | None) -> Stats:
@@ -193,14 +184,7 @@ class Stats:
         data = json.loads(text)
         return cls(data["sentences"], data["passages"], Counter(data["df"]),
                    Counter({int(y): n for y, n in data["years"].items()}), Counter(data["as_of"]),
-                   Counter(data.get("kinds", {})), Counter(data.get("capital", {})), Counter(data.get("lower", {})))
-
-    def proper(self) -> frozenset[str]:
-        """Terms the sources write as names: capitalised mid-sentence in at least `PROPER_MIN` sentences
-        and lower-case in at most `PROPER_LOWER_SHARE` as many ('Horadiz' yes, 'war' of 'Second Karabakh
-        War' no)."""
-        return frozenset(t for t, n in self.capital.items()
-                         if n >= PROPER_MIN and self.lower.get(t, 0) <= PROPER_LOWER_SHARE * n)
+                   Counter(data.get("kinds", {})))
 
     def corpus(self) -> CorpusStats:
         from app.dates import latest_as_of
@@ -210,7 +194,6 @@ class Stats:
             df=dict(self.df),
             latest_year=max(self.years) if self.years else None,
             latest_as_of=latest_as_of(self.as_of),
-            proper=self.proper(),
         )
 
 
@@ -558,24 +541,17 @@ class IndexBuilder:
 
     def _prepare(self, doc: Document) -> _Prepared:
         from app.dates import latest_as_of
-        from app.text import cased_terms, sentence_terms
+        from app.text import sentence_terms
 
         names = self._names
         chunks = chunk_document(doc, self.settings.chunk_chars, self.settings.chunk_overlap_sentences)
         spans = sorted({span for c in chunks for span in c.sentences})
         df: Counter[str] = Counter()
-        capital: Counter[str] = Counter()
-        lower: Counter[str] = Counter()
         for s, e in spans:
-            terms = sentence_terms(doc.text[s:e], names)
-            df.update(terms)
-            upper, small = cased_terms(doc.text[s:e])
-            capital.update(upper & terms)  # not the words of a names.yaml variant ('Bishkek' of 'Bishkek Protocol')
-            lower.update(small & terms)
+            df.update(sentence_terms(doc.text[s:e], names))
         as_of = latest_as_of([doc.text])
         share = {
             "sentences": len(spans), "passages": len(chunks), "df": dict(df), "kinds": {doc.kind: len(chunks)},
-            "capital": dict(capital), "lower": dict(lower),
             "years": dict(Counter(int(y) for y in YEAR.findall(doc.date_label))),
             "as_of": {as_of: 1} if as_of else {},
         }

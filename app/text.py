@@ -245,18 +245,6 @@ def word_concepts(tokens: list[str]) -> list[set[str]]:
     return [{synonyms.get(s, s) for s in (next(stems) for _ in ws)} for ws in content]
 
 
-def cased_terms(sentence: str) -> tuple[set[str], set[str]]:
-    """The terms of a sentence's words past its first, split by how they are written: (capitalised,
-    lower case), a term written both ways in both. A word capitalised only because it opens the sentence
-    says nothing of names."""
-    tokens = re.findall(r"[^\W\d_][\w'’-]*", sentence)[1:]
-    upper: set[str] = set()
-    lower: set[str] = set()
-    for token, terms in zip(tokens, word_concepts(tokens), strict=True):
-        (upper if token[0].isupper() else lower).update(terms)
-    return upper, lower
-
-
 def sentence_terms(text: str, names: NameIndex) -> set[str]:
     """The terms a sentence is matched on: `concepts` of its text with every name variant made one token."""
     return set(concepts(names.canonical(text)))

@@ -77,18 +77,6 @@ def test_needs_history_and_negative_questions() -> None:
     assert claimant_phrase("toll according to Human Rights Watch") == "Human Rights Watch"
 
 
-def test_words_the_sources_write_as_names_are_names_in_lower_case() -> None:
-    """'bellingcat' typed in lower case is still a name, not something asked about it."""
-    names = NameIndex.load(Settings().names_file)
-    df = dict.fromkeys(sentence_terms("Bellingcat report drones", names), 5)
-    (bellingcat,) = sentence_terms("Bellingcat", names)
-    analyser = QuestionAnalyser(names, df, sentences=1000, common_share=0.1, history_weight=0.35,
-                                proper=frozenset({bellingcat}))
-    q = analyser.analyse("what did bellingcat report about the drones")
-    assert bellingcat not in q.predicate and q.predicate_text == "drones report"
-    assert q.names == {}  # but no name every close sentence must hold: the sources may write it in a longer name
-
-
 def test_a_phrase_s_term_maps_back_to_the_readers_words(analyser: QuestionAnalyser) -> None:
     """'take it back' is matched as 'recapture': a reason quoting it must show the reader's phrase, not a stem."""
     from app.text import concepts

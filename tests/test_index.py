@@ -6,8 +6,6 @@ from app.config import Settings
 from app.embeddings.fake import FakeEmbedder
 from app.index import Index, IndexBuilder, IndexMissingError, Space, State, index_exists, open_store
 
-from .conftest import FIXTURES
-
 
 class CountingEmbedder(FakeEmbedder):
     """The fake embedder, counting how many texts it was asked to embed."""
@@ -238,27 +236,3 @@ def test_embedded_chroma_lives_in_the_index_directory(chroma_settings: Settings,
     vector = FakeEmbedder().embed_query("Bishkek Protocol ceasefire 1994")
     ranked, _ = Index.open(chroma_settings).passages.query(vector, 1)
     assert ranked[0][0].startswith("ceasefire-1994#")
-
-
-def test_statistics_know_which_terms_the_sources_write_as_names(settings: Settings, corpus_dir: Path) -> None:
-    from app.text import concepts
-
-    (corpus_dir / "bayraktar.md").write_text(
-        "---\nid: bayraktar\ntitle: Bayraktar\nkind: background\n---\n\n"
-        "Azerbaijan flew the Bayraktar TB2 in 2020. Many Bayraktar drones were made in Turkey. "
-        "Some drones were shot down. Then the Lachin corridor was closed. In 2023 the Lachin corridor reopened.\n"
-    )
-    IndexBuilder(settings.model_copy(update={"names_file": FIXTURES / "names.yaml"})).build([corpus_dir])
-    proper = Index.open(settings).stats.proper
-    assert set(concepts("Bayraktar")) <= proper
-    assert not set(concepts("drones")) & proper  # written in lower case too
-    assert not set(concepts("Lachin")) & proper  # only ever inside a names.yaml name
-
-
-def test_statistics_read_a_share_written_before_the_case_counts_existed() -> None:
-    from app.index import Stats
-
-    stats = Stats()
-    stats.apply({"sentences": 2, "passages": 1, "df": {"x": 2}, "years": {"1994": 1}, "as_of": {}, "kinds": {}}, +1)
-    assert stats.corpus().proper == frozenset() and stats.df["x"] == 2
-    assert Stats.from_json(stats.to_json()) == stats

@@ -43,7 +43,7 @@ class ExtractiveAnswerer:
         self.featurizer = Featurizer(index, names)
         stats = index.stats
         self.analyser = QuestionAnalyser(names, stats.df, stats.sentences, tuning.common_df_share,
-                                         tuning.history_weight, stats.proper)
+                                         tuning.history_weight)
         self.latest_year = stats.latest_year
         self.timeline = TimelineAnswers(index, events or [], self.featurizer, tuning)
 

@@ -200,11 +200,9 @@ class QuestionAnalyser:
     """Analyses questions against the corpus's names and term statistics."""
 
     def __init__(self, names: NameIndex, df: dict[str, int], sentences: int, common_share: float,
-                 history_weight: float, proper: frozenset[str] = frozenset()) -> None:
+                 history_weight: float) -> None:
         self.names = names
         self.df = df
-        self.proper = proper  # terms the sources write as names, which readers often type in lower case:
-        # never a predicate, but no hard name either ('un' of 'UN Security Council' is no name to find)
         self.common = max(1, int(sentences * common_share))
         self.history_weight = history_weight
 
@@ -265,12 +263,12 @@ class QuestionAnalyser:
             names = {**borrowed, **names}
             if extra:
                 search = f"{plain} ({' '.join(extra)})"
-        # a word the sources only write as a name ('bellingcat', typed in lower case) is not what is asked, nor
-        # is a name too common to count as one ('nk'); an agreement's own words stay beside its token
+        # a name too common to count as one ('nk') is not what is asked either; an agreement's own words stay
+        # beside its token
         entities = self.entity_terms(text)
         predicate = frozenset(
             t for t in own if t not in names and t not in TIME_TERMS and not t.isdigit() and t not in TOPIC_TERMS
-            and t not in FILLER and t not in self.proper and t not in entities
+            and t not in FILLER and t not in entities
         )
         if follow_up and not predicate:
             # 'when was it' after 'who did kocharyan face in the 2003 runoff' asks about the same thing: the
