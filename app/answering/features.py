@@ -120,8 +120,10 @@ class Featurizer:
         if not terms:
             return 1.0
         weight = {t: self.idf(t) * (weights.get(t, 1.0) if weights else 1.0) for t in terms}
-        total = sum(weight.values()) or 1.0
-        return sum(w for t, w in weight.items() if t in have) / total
+        # math.fsum is exact, so the share does not depend on the order a set of terms is iterated in (a last
+        # bit of difference between processes was enough to move the trained models)
+        total = math.fsum(weight.values()) or 1.0
+        return math.fsum(w for t, w in weight.items() if t in have) / total
 
     def featurize(self, q: Question, cands: list[Candidate], query_vector: np.ndarray, window: int) -> np.ndarray:
         """The feature matrix of the candidates (rows) in FEATURES order (columns); also sets `c.features`."""
