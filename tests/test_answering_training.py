@@ -105,24 +105,3 @@ def test_a_saved_tuning_rejects_unknown_fields(tmp_path: Path) -> None:
     path.write_text(json.dumps({"answer_threshold": 0.4, "typo_field": 1}))
     with pytest.raises(ValueError, match="typo_field"):
         Tuning.load(path)
-
-
-def test_thresholds_are_chosen_among_those_declining_enough(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The best dev CRAG score among grid points declining DECLINE_FLOOR of the unanswerable questions; the
-    best of all when none does."""
-    from app.answering import training
-
-    def fake_crag(declines_from: float):  # noqa: ANN202 - a stand-in for the answerer's dev score
-        def score(explainer, answerer, examples):  # noqa: ANN001, ANN202
-            t = answerer.answer_threshold
-            return 1.0 - t, {"premise_corrected": 0.0, "unanswerable_declined": 1.0 if t >= declines_from else 0.5}
-        return score
-
-    class Stub:
-        tuning = Tuning()
-
-    monkeypatch.setattr(training, "answerer_with", lambda explainer, scorer, tuning: tuning)
-    monkeypatch.setattr(training, "crag", fake_crag(0.6))
-    assert training.choose(None, Stub(), []).answer_threshold == pytest.approx(0.6)
-    monkeypatch.setattr(training, "crag", fake_crag(2.0))  # no grid point declines enough
-    assert training.choose(None, Stub(), []).answer_threshold == pytest.approx(0.2)

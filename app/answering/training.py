@@ -56,10 +56,6 @@ ANSWER_THRESHOLDS = tuple(np.round(np.arange(0.2, 0.81, 0.05), 2))
 KEEP_RATIOS = (0.15, 0.2, 0.3, 0.5, 0.7)
 KEEP_MINS = (0.1, 0.2, 0.3)
 CORRECTION_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
-#: the share of the dev split's unanswerable questions the chosen thresholds must decline (the issue's
-#: target): a wrong answer misleads a reader more than a declined one, and the CRAG-style score alone,
-#: at the share of unanswerable questions of the dev split, chose thresholds answering one in five
-DECLINE_FLOOR = 0.9
 
 
 @dataclass
@@ -206,20 +202,17 @@ def fit_question_models(explainer: Any, examples: list[Example], latest_year: in
 
 def crag(explainer: Any, answerer: ExtractiveAnswerer, examples: list[Example]) -> tuple[float, dict[str, float]]:
     """The CRAG-style score of the answerer on prepared examples (and a breakdown)."""
-    scores, corrections, declined = [], [], []
+    scores, corrections = [], []
     for ex in examples:
         answer = answerer.respond(ex.q, ex.ranked, ex.vector)
         answer.answer = explainer.names.pair_names(answer.answer) if not answer.abstained else answer.answer
         recall = fact_recall(answer.answer, ex.item.facts) if not answer.abstained else 0.0
         correct = ex.item.answerable and not answer.abstained and recall == 1.0 and yes_no_ok(ex.item, answer.answer)
         scores.append(crag_score(ex.item.answerable, answer.abstained, correct))
-        if not ex.item.answerable:
-            declined.append(float(answer.abstained))
         if ex.item.unanswerable_kind == "false-premise":
             cited = {(c.doc_id, c.start) for c in answer.citations}
             corrections.append(float(answer.abstained and bool(cited & evidence_keys(ex.item))))
-    return float(np.mean(scores)), {"premise_corrected": float(np.mean(corrections)) if corrections else 0.0,
-                                    "unanswerable_declined": float(np.mean(declined)) if declined else 1.0}
+    return float(np.mean(scores)), {"premise_corrected": float(np.mean(corrections)) if corrections else 0.0}
 
 
 def yes_no_ok(item: EvalQuestion, text: str) -> bool:
@@ -230,18 +223,15 @@ def yes_no_ok(item: EvalQuestion, text: str) -> bool:
 
 
 def choose(explainer: Any, scorer: LearnedScorer, dev: list[Example]) -> Tuning:
-    """The thresholds with the best dev CRAG score among those that decline at least `DECLINE_FLOOR` of the
-    dev questions the sources cannot answer (all of the grid when none does); ties: the earlier grid point,
-    so the lower threshold."""
-    best_tuning, best_key, best_declined = scorer.tuning, (False, -2.0), 0.0
+    """The thresholds with the best dev CRAG score (ties: the earlier grid point, so the lower threshold)."""
+    best_tuning, best_score = scorer.tuning, -2.0
     for threshold, ratio, floor in itertools.product(ANSWER_THRESHOLDS, KEEP_RATIOS, KEEP_MINS):
         tuning = scorer.tuning.with_(answer_threshold=float(threshold), keep_ratio=ratio, keep_min=floor)
-        score, extra = crag(explainer, answerer_with(explainer, scorer, tuning), dev)
-        key = (extra["unanswerable_declined"] >= DECLINE_FLOOR, score)
-        if key > best_key:
-            best_tuning, best_key, best_declined = tuning, key, extra["unanswerable_declined"]
-    log.info("dev CRAG %.3f, unanswerable declined %.3f, at threshold %.2f, keep %.2f/%.2f", best_key[1],
-             best_declined, best_tuning.answer_threshold, best_tuning.keep_ratio, best_tuning.keep_min)
+        score, _ = crag(explainer, answerer_with(explainer, scorer, tuning), dev)
+        if score > best_score:
+            best_tuning, best_score = tuning, score
+    log.info("dev CRAG %.3f at threshold %.2f, keep %.2f/%.2f", best_score, best_tuning.answer_threshold,
+             best_tuning.keep_ratio, best_tuning.keep_min)
     best_premise = -1.0
     chosen = best_tuning
     for threshold in CORRECTION_THRESHOLDS:
