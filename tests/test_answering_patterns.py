@@ -92,7 +92,6 @@ def test_a_list_of_office_holders_is_complete_and_in_order(explainer: Explainer)
     exact(explainer, answer)
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_GAP)
 def test_a_follow_up_weighs_the_new_question_over_the_history(explainer: Explainer) -> None:
     history = ["when did armenian forces capture shushi in 1992"]
     answer = explainer.ask("and when did azerbaijan take it back", history=history)

@@ -114,7 +114,6 @@ def test_real_corpus_present_state_is_dated(real_corpus_index: Settings) -> None
 
 
 @pytest.mark.skipif(not any(CORPUS.glob("documents/*.md")), reason="corpus not written yet")
-@pytest.mark.xfail(strict=True, reason=KNOWN_GAP)
 def test_real_corpus_timeline_answer_is_completed_from_the_documents(real_corpus_index: Settings) -> None:
     """The timeline has no event for 27 May 2021; a document sentence dated inside the period fills the gap,
     and the answer stays in date order."""
