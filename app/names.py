@@ -11,6 +11,7 @@ from app import yamldata
 from app.text import fold
 
 VARIANT_KEYS = ("armenian", "azerbaijani", "russian", "historical", "other")
+ENTITY_PREFIX = "entity"  # how `NameIndex.canonical` writes an entity as one token ('entitystepanakert')
 
 
 @dataclass
@@ -36,8 +37,8 @@ def with_surnames(entities: list[Entity]) -> list[Entity]:
     for entity in entities:
         for variant in entity.variants:
             owners.setdefault(fold(variant), set()).add(entity.id)
-            if entity.type == "person" and surname(variant):
-                owners.setdefault(fold(surname(variant)), set()).add(entity.id)
+            if entity.type == "person" and (last := surname(variant)):
+                owners.setdefault(fold(last), set()).add(entity.id)
     for entity in entities:
         if entity.type == "person":
             own = [s for s in dict.fromkeys(surname(v) for v in entity.variants) if s]
@@ -99,7 +100,7 @@ class NameIndex:
             entity = self._owner[match.group(1)]
             # an agreement goes by descriptions ('the 1994 ceasefire'): its words stay, to meet other ones
             words = match.group(1) if entity.type == "agreement" else ""
-            return " entity" + re.sub(r"\W", "", entity.id) + f" {words} "
+            return f" {ENTITY_PREFIX}" + re.sub(r"\W", "", entity.id) + f" {words} "
 
         return self._pattern.sub(token, fold(text))
 

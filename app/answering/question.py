@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.dates import YEAR, parse_period
-from app.names import NameIndex
+from app.names import ENTITY_PREFIX, Entity, NameIndex
 from app.text import PHRASES, STOPWORDS, concepts, fold, sentence_terms, words
 
 KINDS = ("yes-no", "why", "how", "list", "count", "date", "person", "place", "compare", "timeline", "other")
@@ -109,7 +109,6 @@ TIME_TERMS = frozenset(
     )
 )
 #: words every question about the conflict uses; no premise a source could deny
-ENTITY_PREFIX = "entity"  # how `NameIndex.canonical` writes an entity as one token
 TOPIC_TERMS = frozenset(concepts("war conflict karabakh nagorno azerbaijan azerbaijani armenia armenian soviet year"))
 
 
@@ -210,9 +209,9 @@ class QuestionAnalyser:
         """Term -> name for every name a text gives: names.yaml entities (whatever the case) and other
         capitalised words; names found in a large share of all sentences ('Armenia') are left out."""
         named: dict[str, str] = {}
-        for _, _, entity in self.names.mentions(text):
+        for term, entity in self.mentioned(text):
             if entity.type != "agreement":  # agreements go by descriptions ('the 1994 ceasefire'), not names
-                named.update({t: entity.label for t in sentence_terms(entity.variants[0], self.names)})
+                named[term] = entity.label
         masked = self.names.canonical(text) if len(fold(text)) == len(text) else text
         runs = [m.group(0) for m in re.finditer(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*", text)]
         for word in capitalised_names(text):
@@ -234,15 +233,15 @@ class QuestionAnalyser:
                 for match in re.finditer(pattern, version, flags=re.IGNORECASE):
                     for term in concepts(match.group(0)):
                         out.setdefault(term, match.group(0))
-            for _, _, entity in self.names.mentions(version):
-                for term in sentence_terms(entity.variants[0], self.names):
-                    out.setdefault(term, entity.label)
+            for term, entity in self.mentioned(version):
+                out.setdefault(term, entity.label)
         return out
 
-    def entity_terms(self, text: str) -> set[str]:
-        """The tokens of every names.yaml entity a text mentions, as typed or as normalised ('nk')."""
-        return {term for version in (text, normalise(text)) for _, _, entity in self.names.mentions(version)
-                for term in sentence_terms(entity.variants[0], self.names) if term.startswith(ENTITY_PREFIX)}
+    def mentioned(self, text: str) -> list[tuple[str, Entity]]:
+        """(term, entity) for the terms of every names.yaml entity `text` mentions: its token, and for an
+        agreement the words that stay beside it."""
+        return [(term, entity) for _, _, entity in self.names.mentions(text)
+                for term in sentence_terms(entity.variants[0], self.names)]
 
     def analyse(self, text: str, history: list[str] | tuple[str, ...] | None = None) -> Question:
         history = tuple(h for h in (history or ()) if h.strip())
@@ -265,7 +264,7 @@ class QuestionAnalyser:
                 search = f"{plain} ({' '.join(extra)})"
         # a name too common to count as one ('nk') is not what is asked either; an agreement's own words stay
         # beside its token
-        entities = self.entity_terms(text)
+        entities = {t for version in (text, plain) for t, _ in self.mentioned(version) if t.startswith(ENTITY_PREFIX)}
         predicate = frozenset(
             t for t in own if t not in names and t not in TIME_TERMS and not t.isdigit() and t not in TOPIC_TERMS
             and t not in FILLER and t not in entities
