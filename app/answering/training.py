@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from app.answering.answer import Answer
 from app.answering.extractive import ExtractiveAnswerer
 from app.answering.features import FEATURES, Candidate
 from app.answering.question import Question
@@ -162,10 +163,14 @@ def answered_right(explainer: Any, forced: ExtractiveAnswerer, ex: Example, rank
     question's polarity is the yes model's part, not answerability's)."""
     if not ex.item.answerable or not ranked:
         return False
-    answer = forced.respond(ex.q, ranked, ex.vector)
-    if answer.abstained:  # a hard rule declines it whatever the model says
-        return False
-    return fact_recall(explainer.names.pair_names(answer.answer), ex.item.facts) == 1.0
+    # a hard rule may still decline it, whatever the model says
+    return holds_every_fact(explainer, ex.item, forced.respond(ex.q, ranked, ex.vector))
+
+
+def holds_every_fact(explainer: Any, item: EvalQuestion, answer: Answer) -> bool:
+    """Whether an answer was given and holds every required fact (contested places named both ways, as the
+    reader sees them)."""
+    return not answer.abstained and fact_recall(explainer.names.pair_names(answer.answer), item.facts) == 1.0
 
 
 def fit_question_models(explainer: Any, examples: list[Example], latest_year: int | None) -> tuple[Any, Any, Any]:
@@ -205,9 +210,8 @@ def crag(explainer: Any, answerer: ExtractiveAnswerer, examples: list[Example]) 
     scores, corrections = [], []
     for ex in examples:
         answer = answerer.respond(ex.q, ex.ranked, ex.vector)
-        answer.answer = explainer.names.pair_names(answer.answer) if not answer.abstained else answer.answer
-        recall = fact_recall(answer.answer, ex.item.facts) if not answer.abstained else 0.0
-        correct = ex.item.answerable and not answer.abstained and recall == 1.0 and yes_no_ok(ex.item, answer.answer)
+        correct = (ex.item.answerable and holds_every_fact(explainer, ex.item, answer)
+                   and yes_no_ok(ex.item, answer.answer))
         scores.append(crag_score(ex.item.answerable, answer.abstained, correct))
         if ex.item.unanswerable_kind == "false-premise":
             cited = {(c.doc_id, c.start) for c in answer.citations}
