@@ -51,6 +51,15 @@ YES_NO = re.compile(
     r"(?:is|are|was|were|did|does|do|has|have|had|can|could|will|would|should|didn'?t|wasn'?t|isn'?t|weren'?t|"
     r"doesn'?t|hasn'?t|haven'?t)\b"
 )
+#: an 'or' that offers alternatives to choose between ('was it shot down or did it crash', 'or just one'), not
+#: one that joins the things a yes/no question asks about ('a UN or OSCE mandate')
+ALTERNATIVES = re.compile(
+    r"\bor (?:is|are|was|were|did|does|do|has|have|had|just|only|rather|merely|simply)\b|"
+    r"^(?:so |and |but )?(?:is|was|are|were) (?:it|this|that|they)\b.*\bor\b"
+)
+#: a request put as a question ('can you explain how...', 'could you list...') asks what follows it
+REQUEST = re.compile(r"^(?:so |and )?(?:(?:can|could|would|will) you (?:please )?|please )"
+                     r"(?=(?:explain|tell|describe|list|give|name|show|say|summari[sz]e)\b)")
 IS_IT_TRUE = re.compile(r"^(?:so |and )?is it (?:true|right|correct) that\b")
 #: how readers shorten words: spelled out before anything else reads the question
 SPELLING = (
@@ -146,13 +155,13 @@ def normalise(text: str) -> str:
 
 def question_kind(text: str) -> str:
     """The kind of answer a question wants (one of KINDS)."""
-    q = normalise(text)
+    q = REQUEST.sub("", normalise(text))
     if IS_IT_TRUE.search(q):
         return "yes-no"
     for kind, pattern in KIND_PATTERNS:
         if kind in ("compare", "timeline") and re.search(pattern, q):
             return kind
-    if YES_NO.search(q) and not re.search(r"\bor\b", q):
+    if YES_NO.search(q) and not ALTERNATIVES.search(q):
         return "yes-no"
     for kind, pattern in KIND_PATTERNS:
         if re.search(pattern, q):
