@@ -95,3 +95,11 @@ def test_ordinary_search_leaves_the_timeline_out(with_timeline: Settings) -> Non
 
     hits = explainer.search("Shusha May 1992", filters=Filters(kinds=("timeline",)))
     assert hits and hits[0].document.id == TIMELINE_ID
+
+
+def test_a_timeline_question_about_what_no_source_names_is_declined(with_timeline: Settings) -> None:
+    # the fixture timeline has events in May 1992 in Shusha, but no document mentions Zelensky: the hard
+    # abstention rules hold for timeline questions as for any other
+    answer = Explainer(with_timeline).ask("What happened in Shusha in May 1992 as Zelensky tells it?")
+    assert answer.abstained and "Zelensky" in answer.reason
+    assert Explainer(with_timeline).ask("What happened in May 1992?").citations

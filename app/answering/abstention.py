@@ -78,8 +78,9 @@ def not_answerable(q: Question, ranked: list[Candidate], ctx: Context) -> str | 
     return "no passage is close enough to the question"
 
 
-RULES: tuple[Rule, ...] = (nothing_retrieved, after_the_sources, unknown_name, name_not_close, only_expected,
-                           not_answerable)
+#: the rules no score can overrule, in order; then the learned answerability
+HARD_RULES: tuple[Rule, ...] = (nothing_retrieved, after_the_sources, unknown_name, name_not_close, only_expected)
+RULES: tuple[Rule, ...] = (*HARD_RULES, not_answerable)
 
 
 def reason(q: Question, ranked: list[Candidate], ctx: Context, rules: tuple[Rule, ...] = RULES) -> str | None:

@@ -66,7 +66,9 @@ class ExtractiveAnswerer:
 
     def respond(self, q: Question, ranked: list[Candidate], query_vector: np.ndarray) -> Answer:
         """The answer from scored candidates: a timeline, a declined question, or the chosen sentences."""
-        if q.kind == "timeline":
+        if q.kind == "timeline" and not abstention.reason(q, ranked, self.context(1.0), abstention.HARD_RULES):
+            # the hard rules (a time after the sources, a name no close source mentions) hold for a timeline
+            # too; the model's answerability does not, as it counts a timeline that misses one event as wrong
             events = self.timeline.select(q, query_vector, ranked)
             if events:
                 return compose.answer(q.text, events, self.index)
@@ -74,14 +76,16 @@ class ExtractiveAnswerer:
         holders = selection.office_holders(q, self.claims, self.featurizer, self.index)
         if holders or self.as_of_stated(q, ranked):
             p = 1.0  # structured facts or the sources' own 'As of' statement answer it, whatever the model says
-        ctx = abstention.Context(self.featurizer, self.tuning, self.latest_year, p)
-        why = abstention.reason(q, ranked, ctx)
+        why = abstention.reason(q, ranked, self.context(p))
         if why:
             correction = self.scorer.correction(q, ranked) if ranked else None
             if correction is not None:  # what the sources say instead is the reason
                 why = f"a close source contradicts the question's premise ({why})"
             return compose.decline(q.text, ranked, why, correction, self.index)
         return compose.answer(q.text, *self.select(q, ranked, holders))
+
+    def context(self, p_answerable: float) -> abstention.Context:
+        return abstention.Context(self.featurizer, self.tuning, self.latest_year, p_answerable)
 
     def as_of_stated(self, q: Question, ranked: list[Candidate]) -> bool:
         """For a question about the present: whether a close 'As of <month year>' sentence names everything
@@ -96,8 +100,8 @@ class ExtractiveAnswerer:
                ) -> tuple[list[Candidate], Index, str]:
         """The sentences the question's kind needs, in the order they are told, and a yes/no lead;
         `holders` are the office holders of claims.yaml the question asks for (the whole list, if any)."""
-        best = ranked[0]
         if q.kind == "yes-no":
+            best = selection.naming_all(q, ranked, self.tuning)
             return [best], self.index, "Yes." if self.scorer.yes(q, best) else "No."
         chosen = holders or selection.by_probability(q, ranked, self.tuning)
         find = (lambda doc_id, sentence: selection.locate(self.index, self.featurizer, doc_id, sentence))  # noqa: E731

@@ -56,6 +56,20 @@ def by_probability(q: Question, ranked: list[Candidate], tuning: Tuning) -> list
     return chosen
 
 
+def naming_all(q: Question, ranked: list[Candidate], tuning: Tuning) -> Candidate:
+    """For a yes/no question: the best close sentence that names everything the question names ('was agdam
+    inside the nkao' is settled by a sentence about Agdam and the NKAO, not by one about the NKAO alone)."""
+    best = ranked[0]
+    floor = max(tuning.keep_min, best.p * tuning.keep_ratio)
+    names = set(q.names)
+    for c in ranked[: tuning.named_depth]:
+        if c.p < floor:
+            break
+        if names <= c.terms:
+            return c
+    return best
+
+
 def rival_claims(q: Question, ranked: list[Candidate], chosen: list[Candidate], claims: Claims,
                  find: Callable[[str, str], Candidate | None], tuning: Tuning) -> list[Candidate]:
     """For a contested figure: every claim of claims.yaml about the quantities the chosen sentences state,
