@@ -254,7 +254,7 @@ UI_HEAD = """
       link.setAttribute('data-enriched', '1');
       const parts = link.getAttribute('href').slice(1).split(':');
       if (parts[0] !== 'cite') return;
-      const n = link.textContent.replace(/[\[\]]/g, '');
+      const n = link.textContent.replace(/[\\[\\]]/g, '');
       fetchDoc(decodeURIComponent(parts[1])).then(function (doc) {
         if (!doc) return;
         if (!link.getAttribute('aria-label')) link.setAttribute('aria-label', 'source ' + n + ': ' + doc.title);

@@ -66,12 +66,12 @@ class ExtractiveAnswerer:
 
     def respond(self, q: Question, ranked: list[Candidate], query_vector: np.ndarray) -> Answer:
         """The answer from scored candidates: a timeline, a declined question, or the chosen sentences."""
-        if q.kind == "timeline" and not abstention.reason(q, ranked, self.context(1.0), abstention.HARD_RULES):
-            # the hard rules (a time after the sources, a name no close source mentions) hold for a timeline
-            # too; the model's answerability does not, as it counts a timeline that misses one event as wrong
-            events = self.timeline.select(q, query_vector, ranked)
-            if events:
-                return compose.answer(q.text, events, self.index)
+        events = self.timeline.select(q, query_vector, ranked) if q.kind == "timeline" else None
+        if events and not abstention.reason(q, [*events, *ranked], self.context(1.0), abstention.HARD_RULES):
+            # the hard rules (a time after the sources, a name no source mentions) hold for a timeline too, the
+            # timeline being a source like the passages; the model's answerability does not, as it counts a
+            # timeline that misses one event as wrong
+            return compose.answer(q.text, events, self.index)
         p = self.scorer.answerable(q, ranked, self.latest_year) if ranked else 0.0
         holders = selection.office_holders(q, self.claims, self.featurizer, self.index)
         if holders or self.as_of_stated(q, ranked):
