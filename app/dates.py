@@ -36,7 +36,8 @@ def iso_date(value: object) -> dt.date:
 def parse_period(question: str) -> tuple[dt.date, dt.date] | None:
     """The date range a question asks about, or None. Understands '1993', 'May 1992', '19 September
     2023', 'between 1988 and 1994', '1988-1994', 'between 19 and 21 September 2023', 'late April 2023',
-    'spring 2001', 'the winter of 1993-1994', 'between December 2022 and April 2023'."""
+    'spring 2001', 'the winter of 1993-1994', 'between December 2022 and April 2023', 'September 19-21,
+    2023', whatever the case of the month ('between 5 and 12 may 1994')."""
     q = question.replace("–", "-")
     m = re.search(
         rf"\b(?:between|from)\s+(?:(early|mid|late)[- ])?({MONTH_RE})(?:\s+(\d{{4}}))?\s+(?:and|to|until)\s+"
@@ -51,14 +52,19 @@ def parse_period(question: str) -> tuple[dt.date, dt.date] | None:
         start = dt.date(first_year, first, 20 if (m.group(1) or "").lower() == "late" else 1)
         end_day = 10 if (m.group(4) or "").lower() == "early" else calendar.monthrange(last_year, last)[1]
         return start, dt.date(last_year, last, end_day)
-    m = re.search(rf"\b(\d{{1,2}})\s*(?:-|and|to)\s*(\d{{1,2}})\s+({MONTH_RE})\s+(\d{{4}})\b", q)
+    m = re.search(rf"\b(\d{{1,2}})\s*(?:-|and|to)\s*(\d{{1,2}})\s+({MONTH_RE})\s+(\d{{4}})\b", q, re.I)
     if m:
         month, year = MONTHS[m.group(3).lower()], int(m.group(4))
         return dt.date(year, month, int(m.group(1))), dt.date(year, month, int(m.group(2)))
-    m = re.search(rf"\b(\d{{1,2}})\s+({MONTH_RE})\s+(\d{{4}})\b", q)
+    m = re.search(rf"\b(\d{{1,2}})\s+({MONTH_RE})\s+(\d{{4}})\b", q, re.I)
     if m:
         day = dt.date(int(m.group(3)), MONTHS[m.group(2).lower()], int(m.group(1)))
         return day, day
+    # the month first, as American copy and many readers write it: 'September 19-21, 2023', 'may 12 1994'
+    m = re.search(rf"\b({MONTH_RE})\s+(\d{{1,2}})(?:\s*(?:-|and|to)\s*(\d{{1,2}}))?,?\s+(\d{{4}})\b", q, re.I)
+    if m:
+        month, year = MONTHS[m.group(1).lower()], int(m.group(4))
+        return dt.date(year, month, int(m.group(2))), dt.date(year, month, int(m.group(3) or m.group(2)))
     m = re.search(rf"\b(?:(early|mid|late)[- ])?({MONTH_RE})(?:\s+and\s+({MONTH_RE}))?\s+(\d{{4}})\b", q, re.I)
     if m:
         year = int(m.group(4))

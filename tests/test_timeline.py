@@ -32,6 +32,11 @@ D = dt.date
         ("What happened from late May to July 1992?", (D(1992, 5, 20), D(1992, 7, 31))),
         ("What happened between late November and December 1991?", (D(1991, 11, 20), D(1991, 12, 31))),
         ("What happened in late November and December 1991?", (D(1991, 11, 20), D(1991, 12, 31))),
+        # as readers type them: lower case, the month first
+        ("what happened between 5 and 12 may 1994", (D(1994, 5, 5), D(1994, 5, 12))),
+        ("what happened on 9 november 2020", (D(2020, 11, 9), D(2020, 11, 9))),
+        ("events of september 19-21, 2023", (D(2023, 9, 19), D(2023, 9, 21))),
+        ("What happened on May 12, 1994?", (D(1994, 5, 12), D(1994, 5, 12))),
         ("What happened next?", None),
     ],
 )

@@ -297,7 +297,7 @@ class QuestionAnalyser:
             predicate=predicate,
             words_of=words_of,
             years=tuple(int(y) for y in YEAR.findall(text)),
-            period=parse_period(text),
+            period=parse_period(plain),  # 'sept 19-21 2023' spelled out first
             claimant=claimant_phrase(text),
             present=bool(PRESENT.search(text)),
             negative=negative(text),
