@@ -59,3 +59,24 @@ def test_bad_question_file_names_the_line(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"q.jsonl:2"):
         load_questions(path)
     assert load_questions(FIXTURES / "eval_questions.jsonl")[5].history == ["Who signed the 1994 ceasefire truce?"]
+
+
+def test_questions_citing_a_document_the_index_lacks_are_reported(
+    tmp_path: Path, built, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture  # noqa: ANN001
+) -> None:
+    # the reader test split cites the seed news report, which only `explainer ingest` adds to the index
+    monkeypatch.setenv("EXPLAINER_INDEX_DIR", str(built.index_dir))
+    monkeypatch.setenv("EXPLAINER_EMBEDDER", "fake")
+    monkeypatch.setenv("EXPLAINER_VECTOR_STORE", "memory")
+    monkeypatch.setenv("EXPLAINER_ANSWER_SCORER", "rules")
+    questions = tmp_path / "q.jsonl"
+    lines = (FIXTURES / "eval_questions.jsonl").read_text().splitlines()[:1]
+    lines.append(json.dumps({"id": "s1", "question": "What did the report say?", "category": "factoid",
+                             "answerable": True, "facts": [["x"]], "gold_docs": ["news-not-ingested"]}))
+    questions.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "report"
+    with caplog.at_level("WARNING"):
+        result = CliRunner().invoke(cli, ["eval", "--questions", str(questions), "--config", "bm25", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "report.json").read_text())["missing_documents"] == ["news-not-ingested"]
+    assert "news-not-ingested" in caplog.text and "news-not-ingested" in (out / "report.md").read_text()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ HEADLINE = [
     ("citation_coverage", "Cit. coverage"), ("citation_support", "Cit. support"),
     ("llm_kept", "LLM answers kept by the verifier"), ("p95_total_ms", "p95 ms"),
 ]
+
+log = logging.getLogger(__name__)
 
 
 def score_question(q: EvalQuestion, answer: dict[str, Any], documents: dict[str, str]) -> dict[str, Any]:
@@ -105,10 +108,15 @@ def run_eval(
     questions = [q for path in question_files for q in load_questions(path)]
     documents = {d.id: d.text for d in explainer.index.documents.values()}
     withheld = labels.withheld_sentences(explainer.index.documents.values())
+    missing = sorted({d for q in questions for d in q.gold_docs} - documents.keys())
+    if missing:  # e.g. the seed news report, which `explainer ingest` adds: its questions would score as misses
+        log.warning("the index lacks %d document(s) the questions cite (%s): ingest them first, or their "
+                    "questions score as misses", len(missing), ", ".join(missing))
     report: dict[str, Any] = {
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "question_files": [str(p) for p in question_files],
         "index": explainer.index.generation,
+        "missing_documents": missing,
         "configs": {},
         "questions": {},
     }
@@ -170,6 +178,8 @@ def write_report(report: dict[str, Any], out_dir: Path) -> None:
     md = [
         "# Evaluation report", "",
         f"{n} questions from {', '.join(report['question_files'])}; index {report['index']}; {report['created']}.",
+        *(["", f"**The index lacks documents the questions cite**: {', '.join(report['missing_documents'])}."]
+          if report.get("missing_documents") else []),
         "", markdown_table(report), "",
         *[part for name in report["configs"] for part in (category_table(report, name), "")],
         "Latency is per question on this machine (retrieve, answer, end to end; p50/p95 in report.json).", "",
