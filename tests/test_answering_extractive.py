@@ -73,6 +73,11 @@ def test_a_reason_names_the_readers_words_not_stems(explainer: Explainer) -> Non
     assert reason == "no close source says anything about height"  # 'height', never the stem 'heigh'
     ctx.p_answerable = 1.0
     assert abstention.not_answerable(q, ranked, ctx) is None
+    # how the reader typed the question ('vs', 'wasnt') is not what the sources fail to say
+    q, hits, vector = explainer.retrieve("wasnt the height of the bayraktar tb2 drones vs the others given")
+    ctx.p_answerable = 0.0
+    reason = abstention.not_answerable(q, answerer.rank(q, hits, vector), ctx)
+    assert reason and "height" in reason and "vs" not in reason.split() and "wasnt" not in reason
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "x" * 1001])

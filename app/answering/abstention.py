@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from app.answering import cues
 from app.answering.features import Candidate, Featurizer
-from app.answering.question import Question
+from app.answering.question import HOW_TYPED, Question
 from app.answering.tuning import Tuning
 
 
@@ -72,7 +72,8 @@ def not_answerable(q: Question, ranked: list[Candidate], ctx: Context) -> str | 
     if ctx.p_answerable >= ctx.tuning.answer_threshold:
         return None
     best = ranked[0]
-    missing = [q.words_of[t] for t in sorted(q.predicate) if t not in best.terms and t in q.words_of]
+    missing = [q.words_of[t] for t in sorted(q.predicate)
+               if t not in best.terms and t in q.words_of and not HOW_TYPED.fullmatch(q.words_of[t])]
     if missing:
         return f"no close source says anything about {', '.join(dict.fromkeys(missing))}"
     return "no passage is close enough to the question"

@@ -74,6 +74,10 @@ SPELLING = (
         ("jul", "july"), ("aug", "august"), ("sept?", "september"), ("oct", "october"), ("nov", "november"),
         ("dec", "december"))),
 )
+#: how readers type a question's frame ('vs', 'wasnt', 'whens'): a reason for declining never names these as
+#: what the sources do not say
+HOW_TYPED = re.compile(r"vs\.?|versus|whats|whens|wheres|whos|hows|"
+                       r"(?:did|does|do|was|were|is|are|has|have|had|could|would|should|wo|ca)nt", re.IGNORECASE)
 #: words of a question that say how it is asked, not what is asked about: no premise and no predicate
 FILLER = frozenset(concepts(
     "exactly actually really like something someone anything used use called call get got go went goes put even "
