@@ -1,5 +1,7 @@
 """The extractive pipeline on the fixture corpus (fake embedder, in-memory store, the shipped model)."""
 
+import re
+
 import pytest
 
 from app.answering import ABSTAIN_MESSAGE
@@ -77,7 +79,8 @@ def test_a_reason_names_the_readers_words_not_stems(explainer: Explainer) -> Non
     q, hits, vector = explainer.retrieve("wasnt the height of the bayraktar tb2 drones vs the others given")
     ctx.p_answerable = 0.0
     reason = abstention.not_answerable(q, answerer.rank(q, hits, vector), ctx)
-    assert reason and "height" in reason and "vs" not in reason.split() and "wasnt" not in reason
+    named = re.findall(r"[\w']+", reason or "")
+    assert "height" in named and "vs" not in named and "wasnt" not in named
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "x" * 1001])
