@@ -116,3 +116,29 @@ def test_a_follow_up_asking_nothing_new_asks_the_earlier_thing(analyser: Questio
 def test_how_a_yes_no_question_is_put_is_not_what_it_asks(analyser: QuestionAnalyser) -> None:
     q = analyser.analyse("is it true that pashinyan resigned")
     assert q.predicate_text == "resigned"
+
+
+def test_a_question_opening_with_a_conjunction_goes_on_from_the_one_before(analyser: QuestionAnalyser) -> None:
+    """'and when did armenia have to give the district back' names no subject of its own: it is the Agdam of
+    the question before. 'and what is azerbaijan building towards zangilan' names its own, so stays alone."""
+    history = ("when did armenian forces take agdam town",)
+    assert needs_history("and when did armenia have to give the district back", history)
+    assert needs_history("so who did monitor the line", history)
+    assert not needs_history("and what is azerbaijan building towards zangilan", history, named=True)
+    assert not needs_history("sometimes the line moved, what did the osce say", history)  # 'so' inside a word
+    q = analyser.analyse("and when did armenia have to give the district back", list(history))
+    assert term("Agdam") in q.names and "Agdam" in q.search_text
+    alone = analyser.analyse("and what is azerbaijan building towards zangilan", ["who opened fuzuli airport"])
+    assert term("Fuzuli") not in alone.names and alone.search_text == alone.text
+
+
+def test_a_follow_up_on_a_subject_no_name_index_knows_searches_with_the_earlier_words(
+    analyser: QuestionAnalyser,
+) -> None:
+    """'when was it unveiled' after 'what is tatik-papik': the monument is in no name index, so retrieval
+    takes the earlier question's words with it (once), or it would find nothing about the monument."""
+    q = analyser.analyse("when was it unveiled", ["what is tatik-papik"])
+    assert not q.names and "tatik" in q.search_text and q.search_text.count("tatik") == 1
+    assert "unvei" in " ".join(sorted(q.predicate))  # the new question's own words stay what is asked
+    two = analyser.analyse("and when was it unveiled", ["what is tatik-papik", "who made it"])
+    assert "tatik" in two.search_text  # the subject two questions back

@@ -92,6 +92,9 @@ ANAPHORA = re.compile(
     r"and the|how about)\b",
     re.I,
 )
+#: a question that opens with a conjunction ('and when did armenia have to give the district back', 'so who did
+#: monitor the line') goes on from the one before, unless it names its own subject
+GOES_ON = re.compile(r"^(?:and|so|but|also|ok(?:ay)?,? so)\b", re.I)
 NEGATIVE_WORDS = frozenset(
     {"not", "no", "never", "neither", "nor", "none", "without", "refuse", "refused", "reject", "rejected",
      "instead", "fail", "failed", "deny", "denied"}
@@ -199,13 +202,14 @@ def capitalised_names(question: str) -> list[str]:
     return found
 
 
-def needs_history(question: str, history: tuple[str, ...]) -> bool:
+def needs_history(question: str, history: tuple[str, ...], named: bool = False) -> bool:
     """A follow-up ('and when did it end', 'what about azerbaijan') leans on the conversation; a question
-    that names its own subject does not."""
+    that names its own subject does not. `named`: the question gives a name of its own."""
     if not history:
         return False
-    own = [w for w in words(normalise(question)) if w not in STOPWORDS and w not in QUESTION_WORDS]
-    return bool(ANAPHORA.search(normalise(question))) or len(own) < 3
+    plain = normalise(question)
+    own = [w for w in words(plain) if w not in STOPWORDS and w not in QUESTION_WORDS]
+    return bool(ANAPHORA.search(plain)) or len(own) < 3 or (not named and bool(GOES_ON.match(plain)))
 
 
 class QuestionAnalyser:
@@ -263,7 +267,8 @@ class QuestionAnalyser:
         names = self.named_terms(text)
         terms = dict.fromkeys(own, 1.0)
         search = plain
-        follow_up = needs_history(text, history)
+        earlier_searched = False
+        follow_up = needs_history(text, history, named=bool(names))
         if follow_up:
             earlier = " ".join(history[-2:])
             for term in sentence_terms(normalise(earlier), self.names) - own:
@@ -275,6 +280,11 @@ class QuestionAnalyser:
             names = {**borrowed, **names}
             if extra:
                 search = f"{plain} ({' '.join(extra)})"
+            elif not names:
+                # the earlier question named its subject in words no name index knows ('what is tatik-papik',
+                # 'the budapest summit'): search with those words, or 'when was it unveiled' finds nothing of it
+                search = f"{plain} ({normalise(earlier)})"
+                earlier_searched = True
         # a name too common to count as one ('nk') is not what is asked either; an agreement's own words stay
         # beside its token
         entities = {t for version in (text, plain) for t, _ in self.mentioned(version) if t.startswith(ENTITY_PREFIX)}
@@ -287,7 +297,8 @@ class QuestionAnalyser:
             # earlier question's predicate carries over, and retrieval searches with its words as well
             before = self.analyse(history[-1], history[:-1])
             predicate = before.predicate - names.keys()
-            search = f"{search} ({normalise(history[-1])})"
+            if not earlier_searched:
+                search = f"{search} ({normalise(history[-1])})"
         words_of = self.words_of(text)
         for h in history:
             for term, word in self.words_of(h).items():
