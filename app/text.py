@@ -195,6 +195,7 @@ def tokenize(text: str) -> list[str]:
 PHRASES = {
     r"\bstep(?:ped|s|ping)? down\b": "resign",
     r"\bhand(?:ed|s|ing)? (?:back|over)\b": "return",
+    r"\bg(?:ive|ives|ave|iven|iving) ((?:\w+ ){0,3}?)back\b": r"return \1",  # 'give the district back'
     r"\b(?:t(?:ake|ook|aken|aking)|g(?:et|ot|etting)|w(?:in|on|inning)) (?:\w+ )?back\b": "recapture",
     r"\bt(?:ake|ook|aken|aking) (?:control|over)\b": "capture",
     r"\bs(?:et|ets|etting) up\b": "establish",

@@ -81,3 +81,13 @@ def test_a_person_is_found_by_a_surname_no_one_else_has() -> None:
     assert [e.id for e in names.find("what did harutyunyan do")] == ["grigor-harutyunyan"]
     assert names.find("what did aliyev say") == []  # two Aliyevs: the surname alone names neither
     assert [e.id for e in names.find("where is shahumyan")] == ["shahumyan"]  # the place keeps its name
+
+
+def test_readers_initials_for_a_leader_find_him() -> None:
+    """'ltp' is how many readers write Levon Ter-Petrosyan."""
+    from app.config import Settings
+
+    names = NameIndex.load(Settings().names_file)
+    assert [e.id for e in names.find("ltp resignation date")] == ["levon-ter-petrosyan"]
+    assert [e.id for e in names.find("was kocharyan in favour of ltp's plan")] == ["robert-kocharyan",
+                                                                                    "levon-ter-petrosyan"]
