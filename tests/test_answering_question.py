@@ -142,3 +142,27 @@ def test_a_follow_up_on_a_subject_no_name_index_knows_searches_with_the_earlier_
     assert "unvei" in " ".join(sorted(q.predicate))  # the new question's own words stay what is asked
     two = analyser.analyse("and when was it unveiled", ["what is tatik-papik", "who made it"])
     assert "tatik" in two.search_text  # the subject two questions back
+
+
+def test_what_about_asks_the_same_of_another_subject(analyser: QuestionAnalyser) -> None:
+    """'what about kalbajar' after 'when did armenia have to give agdam back' asks when Kalbajar was given
+    back: the kind and the predicate carry over, the earlier subject (Agdam) does not."""
+    history = ["when did armenia have to give agdam back"]
+    q = analyser.analyse("what about kalbajar", history)
+    assert set(q.names) == {term("Kalbajar")} and q.kind == "date"
+    assert q.predicate == analyser.analyse(history[0]).predicate - {term("Agdam")}
+    # a follow-up that asks something else of the same subject keeps its own kind
+    other = analyser.analyse("and what did azerbaijan think of that", ["how many people lived in kalbajar"])
+    assert other.kind == "other" and term("Kalbajar") in other.names
+
+
+def test_giving_something_back_is_returning_it(analyser: QuestionAnalyser) -> None:
+    """Readers 'give the district back'; the sources 'return' it. The reason for declining still quotes the
+    reader's words."""
+    from app.text import concepts
+
+    (returned,) = set(concepts("returned"))
+    q = analyser.analyse("when did armenia have to give the district back")
+    assert returned in q.predicate and len(q.predicate) == 2  # 'return' and 'district'
+    assert "give the district back" in q.words_of.values()
+    assert set(concepts("they gave it back")) == {returned}

@@ -95,6 +95,8 @@ ANAPHORA = re.compile(
 #: a question that opens with a conjunction ('and when did armenia have to give the district back', 'so who did
 #: monitor the line') goes on from the one before, unless it names its own subject
 GOES_ON = re.compile(r"^(?:and|so|but|also|ok(?:ay)?,? so)\b", re.I)
+#: 'what about kalbajar' after a question on Agdam asks the same of another subject: Agdam does not carry over
+SUBSTITUTES = re.compile(r"^(?:and |so |but )?(?:what|how) about\b")
 NEGATIVE_WORDS = frozenset(
     {"not", "no", "never", "neither", "nor", "none", "without", "refuse", "refused", "reject", "rejected",
      "instead", "fail", "failed", "deny", "denied"}
@@ -267,7 +269,7 @@ class QuestionAnalyser:
         names = self.named_terms(text)
         terms = dict.fromkeys(own, 1.0)
         search = plain
-        earlier_searched = False
+        earlier_searched = substitutes = False
         follow_up = needs_history(text, history, named=bool(names))
         if follow_up:
             earlier = " ".join(history[-2:])
@@ -275,7 +277,8 @@ class QuestionAnalyser:
                 terms[term] = self.history_weight
             # names carry over ('it' is the place asked about before); a year does not ('when did they take
             # it back' asks about another time than the capture before), it only weighs as a history term
-            borrowed = {t: n for t, n in self.named_terms(earlier).items() if t not in names}
+            substitutes = bool(names) and bool(SUBSTITUTES.match(plain))
+            borrowed = {} if substitutes else {t: n for t, n in self.named_terms(earlier).items() if t not in names}
             extra = list(dict.fromkeys(borrowed.values()))
             names = {**borrowed, **names}
             if extra:
@@ -292,11 +295,14 @@ class QuestionAnalyser:
             t for t in own if t not in names and t not in TIME_TERMS and not t.isdigit() and t not in TOPIC_TERMS
             and t not in FILLER and t not in entities
         )
+        kind = question_kind(text)
         if follow_up and not predicate:
             # 'when was it' after 'who did kocharyan face in the 2003 runoff' asks about the same thing: the
             # earlier question's predicate carries over, and retrieval searches with its words as well
             before = self.analyse(history[-1], history[:-1])
             predicate = before.predicate - names.keys()
+            if substitutes:  # 'what about kalbajar' after a 'when' question asks when, of Kalbajar
+                kind = before.kind
             if not earlier_searched:
                 search = f"{search} ({normalise(history[-1])})"
         words_of = self.words_of(text)
@@ -305,7 +311,7 @@ class QuestionAnalyser:
                 words_of.setdefault(term, word)
         return Question(
             text=text,
-            kind=question_kind(text),
+            kind=kind,
             terms=terms,
             own_terms=frozenset(own),
             names=names,
