@@ -1,6 +1,6 @@
 """Cues read from a sentence's words: what contradicts a question's presupposition."""
 
-from app.answering.cues import contradicts
+from app.answering.cues import contradicts, gives
 from app.text import concepts
 
 
@@ -19,3 +19,14 @@ def test_a_sentence_holding_both_or_neither_does_not() -> None:
     assert not contradicts(terms("was agdam inside the oblast"), terms("Agdam lay inside the oblast"))
     assert not contradicts(terms("did they hold the whole district"), terms("the whole district, not part of it"))
     assert not contradicts(terms("did the fighting stop"), terms("the town was shelled"))
+
+
+def test_what_gives_an_age_a_time_of_day_or_names() -> None:
+    assert gives("an age", "The 73-year-old man was shot.", "how old was he")
+    assert gives("an age", "Babayan, born in 1966 in Stepanakert, led the army.", "how old was babayan")
+    assert not gives("an age", "Babayan signed the truce in May 1994.", "how old was babayan")
+    assert gives("a time of day", "The ceasefire took effect at midnight on 12 May 1994.", "what time")
+    assert gives("a time of day", "A ceasefire came into force at 13:00 on 20 September 2023.", "what time")
+    assert not gives("a time of day", "The share fell to 76.9% by 1989, over 12 days.", "what time")
+    assert gives("their names", "The two men, Ali Hajiyev and Bakhtiyar Guliyev, were killed.", "names of the men")
+    assert not gives("their names", "Two soldiers were killed near the village.", "names of the soldiers")

@@ -83,6 +83,18 @@ def test_a_reason_names_the_readers_words_not_stems(explainer: Explainer) -> Non
     assert "height" in named and "vs" not in named and "wasnt" not in named
 
 
+def test_a_question_asking_for_an_age_or_an_hour_needs_a_source_that_gives_one(explainer: Explainer) -> None:
+    """Babayan's sentence says he signed the truce, not how old he was; the truce's sentence gives its hour."""
+    from app.answering import abstention
+
+    answer = explainer.ask("how old was samvel babayan when he signed the truce")
+    assert answer.abstained and answer.reason == "no close source gives an age"
+    answerer = explainer.answerer
+    q, hits, vector = explainer.retrieve("at what time did the 1994 ceasefire take effect")
+    ctx = abstention.Context(answerer.featurizer, answerer.tuning, answerer.latest_year, p_answerable=1.0)
+    assert q.asks_for == "a time of day" and abstention.not_given(q, answerer.rank(q, hits, vector), ctx) is None
+
+
 @pytest.mark.parametrize("bad", ["", "   ", "x" * 1001])
 def test_bad_questions_get_clear_errors(explainer: Explainer, bad: str) -> None:
     with pytest.raises(QuestionError, match="empty|too long"):

@@ -166,3 +166,21 @@ def test_giving_something_back_is_returning_it(analyser: QuestionAnalyser) -> No
     assert returned in q.predicate and len(q.predicate) == 2  # 'return' and 'district'
     assert "give the district back" in q.words_of.values()
     assert set(concepts("they gave it back")) == {returned}
+
+
+@pytest.mark.parametrize(
+    ("question", "asks_for"),
+    [
+        ("how old was rustam muradov when he took command", "an age"),
+        ("at what age did aliyev become president", "an age"),
+        ("what time of day was the ganja strike", "a time of day"),
+        ("at what hour did the shooting start", "a time of day"),
+        ("what were the names of the three soviet soldiers killed in kirovabad", "their names"),
+        ("names of the two azerbaijani men killed near askeran", "their names"),
+        ("what time period does the first war cover", ""),
+        ("what are all the names agdam goes by", ""),
+        ("how long did the old ceasefire hold", ""),
+    ],
+)
+def test_what_kind_of_fact_a_question_asks_for(analyser: QuestionAnalyser, question: str, asks_for: str) -> None:
+    assert analyser.analyse(question).asks_for == asks_for

@@ -67,6 +67,14 @@ def only_expected(q: Question, ranked: list[Candidate], ctx: Context) -> str | N
     return None
 
 
+def not_given(q: Question, ranked: list[Candidate], ctx: Context) -> str | None:
+    """A question asking for an age, a time of day or people's names, when no close sentence gives one: a
+    biography is no answer to 'how old was he', a date none to 'at what hour'."""
+    if not q.asks_for or any(cues.gives(q.asks_for, c.text, q.text) for c in ranked[: ctx.tuning.named_depth]):
+        return None
+    return f"no close source gives {q.asks_for}"
+
+
 def not_answerable(q: Question, ranked: list[Candidate], ctx: Context) -> str | None:
     """The learned (or rule) answerability below its threshold; the reason names what no source says."""
     if ctx.p_answerable >= ctx.tuning.answer_threshold:
@@ -80,7 +88,8 @@ def not_answerable(q: Question, ranked: list[Candidate], ctx: Context) -> str | 
 
 
 #: the rules no score can overrule, in order; then the learned answerability
-HARD_RULES: tuple[Rule, ...] = (nothing_retrieved, after_the_sources, unknown_name, name_not_close, only_expected)
+HARD_RULES: tuple[Rule, ...] = (nothing_retrieved, after_the_sources, unknown_name, name_not_close, only_expected,
+                                not_given)
 RULES: tuple[Rule, ...] = (*HARD_RULES, not_answerable)
 
 

@@ -30,6 +30,10 @@ MEASURE_QUESTION = re.compile(r"\bhow (?:long|large|big|far|wide)\b|\bwhat (?:ar
 MEASURE = re.compile(
     r"\d[\d,.]*[- ](?:square )?(?:kilomet|km|met|mile|hectare|year|month|week|day|hour)", re.IGNORECASE
 )
+#: what answers a question that asks for an age, a time of day, or people's names (`Question.asks_for`)
+AGE = re.compile(r"\b\d{1,3}[- ]years?[- ]olds?\b|\baged \d{1,3}\b|\bage of \d{1,3}\b|\bborn\b", re.I)
+CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b|\b\d{1,2} ?[ap]\.?m\b|\b(?:midnight|noon|midday|o'clock|dawn|morning|afternoon|"
+                   r"evening)\b", re.I)
 AS_OF = re.compile(r"\b(?:as of|by the end of|since)\s+(?:\d{1,2}\s+)?[A-Z][a-z]+\s+\d{4}|\bas of\s+\d{4}\b", re.I)
 #: a sentence whose subject is a pronoun needs its speaker or referent from the sentence before
 PRONOUN_SUBJECT = re.compile(r"^(?:He|She|They|It|His|Her|Their|Its|This|These|That|The two|Both)\b")
@@ -70,6 +74,16 @@ def new_person(text: str, question: str) -> bool:
     """A person's name the question does not already give ('Who signed for Azerbaijan?' wants a name)."""
     asked = set(words(question))
     return any(not set(words(m.group(0))) <= asked for m in PERSON.finditer(text))
+
+
+def gives(asked: str, text: str, question: str) -> bool:
+    """Whether a sentence gives what a question asks for (`Question.asks_for`): an age, a time of day, or
+    the names of the people asked about."""
+    if asked == "an age":
+        return bool(AGE.search(text))
+    if asked == "a time of day":
+        return bool(CLOCK.search(text))
+    return new_person(text, question)
 
 
 def new_full_date(text: str, question: str) -> bool:

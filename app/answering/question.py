@@ -84,6 +84,14 @@ FILLER = frozenset(concepts(
     "one guy right per list every try tried know think mostly finally basically kind sort happen happened thing "
     "things stuff please tell explain say said mean means true"
 ))
+#: questions that ask for a kind of fact no paraphrase stands in for: an age, a time of day, people's names
+ASKS_FOR = (
+    ("an age", re.compile(r"\bhow old\b|\b(?:at )?what age\b")),
+    ("a time of day", re.compile(r"\b(?:what|which) (?:time|hour)\b(?! (?:period|frame|span|line))")),
+    ("their names", re.compile(
+        r"\bnames? of (?:the |all )?(?:\w+ ){0,4}?(?:soldiers?|crew|people|persons|men|women|victims|members|officers|"
+        r"pilots|dead|hostages|prisoners|fighters|servicemen|journalists|civilians|syrians|mercenaries)\b")),
+)
 PRESENT = re.compile(
     r"\b(?:current|currently|now|today|still|at present|presently|nowadays|these days|any ?more|as of)\b", re.I
 )
@@ -148,6 +156,7 @@ class Question:
     negative: bool = False  # is itself about something not done ('Why didn't...')
     rival: bool = False  # asks for every side's figure or account
     capitalised: tuple[str, ...] = ()  # capitalised words past the first, as names a reader may give
+    asks_for: str = ""  # 'an age', 'a time of day' or 'their names', when it asks for one of those (ASKS_FOR)
     history: tuple[str, ...] = field(default_factory=tuple)
     search_text: str = ""  # what retrieval searches with: the question, and for a follow-up the names it refers to
     predicate_text: str = ""  # the reader's words for what is asked about the names ('height')
@@ -324,6 +333,7 @@ class QuestionAnalyser:
             negative=negative(text),
             rival=bool(RIVAL_CUE.search(text)),
             capitalised=tuple(capitalised_names(text)),
+            asks_for=next((what for what, pattern in ASKS_FOR if pattern.search(plain)), ""),
             history=history,
             search_text=search,
             predicate_text=" ".join(words_of.get(t, t) for t in sorted(predicate)),
