@@ -34,6 +34,13 @@ MEASURE = re.compile(
 AGE = re.compile(r"\b\d{1,3}[- ]years?[- ]olds?\b|\baged \d{1,3}\b|\bage of \d{1,3}\b|\bborn\b", re.I)
 CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b|\b\d{1,2} ?[ap]\.?m\b|\b(?:midnight|noon|midday|o'clock|dawn|morning|afternoon|"
                    r"evening)\b", re.I)
+MONEY = re.compile(r"[$€£]\s?\d|\bUS\$|\b(?:USD|EUR|AZN|AMD)\s?\d|"
+                   r"\b\d[\d,.]*\s?(?:million |billion |bn )?(?:dollars|euros|manats?|roubles|rubles|pounds|drams?)\b",
+                   re.I)
+LENGTH = re.compile(r"\b\d[\d,.]*[- ]?(?:kilomet\w*|km|met(?:re|er)s?|miles?)\b", re.I)
+PERCENT = re.compile(r"\d\s?%|\d\s?per ?cent\b", re.I)
+#: the cue of each kind of fact `Question.asks_for` names (people's names are found by `new_person`)
+GIVES = {"an age": AGE, "a time of day": CLOCK, "a sum of money": MONEY, "a length": LENGTH, "a percentage": PERCENT}
 AS_OF = re.compile(r"\b(?:as of|by the end of|since)\s+(?:\d{1,2}\s+)?[A-Z][a-z]+\s+\d{4}|\bas of\s+\d{4}\b", re.I)
 #: a sentence whose subject is a pronoun needs its speaker or referent from the sentence before
 PRONOUN_SUBJECT = re.compile(r"^(?:He|She|They|It|His|Her|Their|Its|This|These|That|The two|Both)\b")
@@ -77,13 +84,10 @@ def new_person(text: str, question: str) -> bool:
 
 
 def gives(asked: str, text: str, question: str) -> bool:
-    """Whether a sentence gives what a question asks for (`Question.asks_for`): an age, a time of day, or
-    the names of the people asked about."""
-    if asked == "an age":
-        return bool(AGE.search(text))
-    if asked == "a time of day":
-        return bool(CLOCK.search(text))
-    return new_person(text, question)
+    """Whether a sentence gives what a question asks for (`Question.asks_for`): an age, a time of day, a sum
+    of money, a length, a percentage, or the names of the people asked about."""
+    cue = GIVES.get(asked)
+    return bool(cue.search(text)) if cue is not None else new_person(text, question)
 
 
 def new_full_date(text: str, question: str) -> bool:

@@ -84,8 +84,14 @@ FILLER = frozenset(concepts(
     "one guy right per list every try tried know think mostly finally basically kind sort happen happened thing "
     "things stuff please tell explain say said mean means true"
 ))
-#: questions that ask for a kind of fact no paraphrase stands in for: an age, a time of day, people's names
+#: questions that ask for a kind of fact no paraphrase stands in for: an age, a time of day, a sum of money, a
+#: length, a percentage, people's names (each has its cue in `cues.GIVES`)
 ASKS_FOR = (
+    ("a sum of money", re.compile(r"\bhow much\b.*\b(?:cost|costs|spend|spent|pay|paid)\b|\bbudget\b|\bnet worth\b")),
+    ("a length", re.compile(
+        r"\b(?:in|how many) (?:km|kilomet\w*|miles|met(?:re|er)s)\b|"
+        r"\bhow long (?:is|was|will be) the (?:\w+ )?(?:bridge|tunnel|runway|road|route|border)\b")),
+    ("a percentage", re.compile(r"\bwhat (?:percent|percentage)\b|\bhow many percent\b")),
     ("an age", re.compile(r"\bhow old\b|\b(?:at )?what age\b")),
     ("a time of day", re.compile(r"\b(?:what|which) (?:time|hour)\b(?! (?:period|frame|span|line))")),
     ("their names", re.compile(
@@ -156,7 +162,7 @@ class Question:
     negative: bool = False  # is itself about something not done ('Why didn't...')
     rival: bool = False  # asks for every side's figure or account
     capitalised: tuple[str, ...] = ()  # capitalised words past the first, as names a reader may give
-    asks_for: str = ""  # 'an age', 'a time of day' or 'their names', when it asks for one of those (ASKS_FOR)
+    asks_for: str = ""  # 'an age', 'a length', 'their names'...: the kind of fact it asks for, if one of ASKS_FOR
     history: tuple[str, ...] = field(default_factory=tuple)
     search_text: str = ""  # what retrieval searches with: the question, and for a follow-up the names it refers to
     predicate_text: str = ""  # the reader's words for what is asked about the names ('height')
