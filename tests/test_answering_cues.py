@@ -36,5 +36,7 @@ def test_what_gives_an_age_a_time_of_day_or_names() -> None:
     assert gives("a percentage", "Kocharyan won 59% in the run-off.", "what percentage")
     assert gives("a percentage", "The share was 76.9 per cent.", "what percentage")
     assert not gives("a percentage", "Kocharyan won the run-off of 30 March 1998.", "what percentage")
+    assert gives("a spouse", "Aliyev and his wife Mehriban Aliyeva attended.", "whats aliyev's wife called")
+    assert not gives("a spouse", "Aliyev was elected president in 2003.", "whats aliyev's wife called")
     assert gives("their names", "The two men, Ali Hajiyev and Bakhtiyar Guliyev, were killed.", "names of the men")
     assert not gives("their names", "Two soldiers were killed near the village.", "names of the soldiers")

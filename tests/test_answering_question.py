@@ -184,6 +184,8 @@ def test_giving_something_back_is_returning_it(analyser: QuestionAnalyser) -> No
         ("what percentage did kocharyan win in the 1998 runoff", "a percentage"),
         ("how much of the district did armenians hold", ""),
         ("how long was the blockade of the lachin road", ""),
+        ("whats kocharyan's wife called", "a spouse"),
+        ("when was ilham aliyev born", "a birth"),
         ("what time period does the first war cover", ""),
         ("what are all the names agdam goes by", ""),
         ("how long did the old ceasefire hold", ""),

@@ -39,8 +39,11 @@ MONEY = re.compile(r"[$€£]\s?\d|\bUS\$|\b(?:USD|EUR|AZN|AMD)\s?\d|"
                    re.I)
 LENGTH = re.compile(r"\b\d[\d,.]*[- ]?(?:kilomet\w*|km|met(?:re|er)s?|miles?)\b", re.I)
 PERCENT = re.compile(r"\d\s?%|\d\s?per ?cent\b", re.I)
+BIRTH = re.compile(r"\bborn\b|\bbirth\b", re.I)
+SPOUSE = re.compile(r"\b(?:wife|husband|spouse|married|widow|widower)\b", re.I)
 #: the cue of each kind of fact `Question.asks_for` names (people's names are found by `new_person`)
-GIVES = {"an age": AGE, "a time of day": CLOCK, "a sum of money": MONEY, "a length": LENGTH, "a percentage": PERCENT}
+GIVES = {"an age": AGE, "a time of day": CLOCK, "a sum of money": MONEY, "a length": LENGTH, "a percentage": PERCENT,
+         "a birth": BIRTH, "a spouse": SPOUSE}
 AS_OF = re.compile(r"\b(?:as of|by the end of|since)\s+(?:\d{1,2}\s+)?[A-Z][a-z]+\s+\d{4}|\bas of\s+\d{4}\b", re.I)
 #: a sentence whose subject is a pronoun needs its speaker or referent from the sentence before
 PRONOUN_SUBJECT = re.compile(r"^(?:He|She|They|It|His|Her|Their|Its|This|These|That|The two|Both)\b")
@@ -85,7 +88,7 @@ def new_person(text: str, question: str) -> bool:
 
 def gives(asked: str, text: str, question: str) -> bool:
     """Whether a sentence gives what a question asks for (`Question.asks_for`): an age, a time of day, a sum
-    of money, a length, a percentage, or the names of the people asked about."""
+    of money, a length, a percentage, a birth, a spouse, or the names of the people asked about."""
     cue = GIVES.get(asked)
     return bool(cue.search(text)) if cue is not None else new_person(text, question)
 

@@ -85,13 +85,15 @@ FILLER = frozenset(concepts(
     "things stuff please tell explain say said mean means true"
 ))
 #: questions that ask for a kind of fact no paraphrase stands in for: an age, a time of day, a sum of money, a
-#: length, a percentage, people's names (each has its cue in `cues.GIVES`)
+#: length, a percentage, a birth, a spouse, people's names (each has its cue in `cues.GIVES`)
 ASKS_FOR = (
     ("a sum of money", re.compile(r"\bhow much\b.*\b(?:cost|costs|spend|spent|pay|paid)\b|\bbudget\b|\bnet worth\b")),
     ("a length", re.compile(
         r"\b(?:in|how many) (?:km|kilomet\w*|miles|met(?:re|er)s)\b|"
         r"\bhow long (?:is|was|will be) the (?:\w+ )?(?:bridge|tunnel|runway|road|route|border)\b")),
     ("a percentage", re.compile(r"\bwhat (?:percent|percentage)\b|\bhow many percent\b")),
+    ("a birth", re.compile(r"\bborn\b|\bdate of birth\b|\bbirthday\b|\bbirthplace\b")),
+    ("a spouse", re.compile(r"\b(?:wife|husband|spouse)\b|\bmarried to\b|\bwho did \w+(?: \w+)? marry\b")),
     ("an age", re.compile(r"\bhow old\b|\b(?:at )?what age\b")),
     ("a time of day", re.compile(r"\b(?:what|which) (?:time|hour)\b(?! (?:period|frame|span|line))")),
     ("their names", re.compile(
