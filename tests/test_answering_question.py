@@ -193,3 +193,29 @@ def test_giving_something_back_is_returning_it(analyser: QuestionAnalyser) -> No
 )
 def test_what_kind_of_fact_a_question_asks_for(analyser: QuestionAnalyser, question: str, asks_for: str) -> None:
     assert analyser.analyse(question).asks_for == asks_for
+
+
+@pytest.mark.parametrize(
+    ("typed", "spelled"),
+    [
+        ("why did mutalibov resign in march 92", "why did mutalibov resign in march 1992"),
+        ("how was stepanakert attacked from shusha in 91-92", "how was stepanakert attacked from shusha in 1991-1992"),
+        ("losses in 1988-94", "losses in 1988-1994"),
+        ("peacekeepers in 2022-23", "peacekeepers in 2022-2023"),
+        ("who held the district after the 94 ceasefire", "who held the district after the 1994 ceasefire"),
+        ("where did refugees go in the 90s", "where did refugees go in the 1990s"),
+        ("a majority in 89 - what", "a majority in 1989 - what"),
+        # numbers that count something stay numbers
+        ("was the convoy of 19 trucks allowed", "was the convoy of 19 trucks allowed"),
+        ("the deaths of 88 people", "the deaths of 88 people"),
+    ],
+)
+def test_short_years_are_spelled_out(typed: str, spelled: str) -> None:
+    from app.answering.question import normalise
+
+    assert normalise(typed) == spelled
+
+
+def test_a_short_year_is_a_year_of_the_question(analyser: QuestionAnalyser) -> None:
+    q = analyser.analyse("why did ter-petrosyan resign in 98")
+    assert q.years == (1998,) and "1998" in q.search_text

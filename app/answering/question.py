@@ -73,6 +73,16 @@ SPELLING = (
         ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("jun", "june"),
         ("jul", "july"), ("aug", "august"), ("sept?", "september"), ("oct", "october"), ("nov", "november"),
         ("dec", "december"))),
+    # years of the first war's era written short, after the months are spelled out: '1988-94', '91-92',
+    # 'in 93', 'march 92', 'the 94 ceasefire', 'the 90s' (a number that counts something stays: 'of 88 people')
+    (r"\b(19|20)(\d\d)-(\d\d)\b(?!-)", r"\1\2-\g<1>\3"),
+    (r"(?<![\d,.'-])'?([89]\d)-'?([89]\d)\b(?![-%]| ?(?:km|per))", r"19\1-19\2"),
+    (r"\bthe '?([89]0)'?s\b", r"the 19\1s"),
+    (r"\b(in|of|since|after|before|by|until|early|late|mid|spring|summer|autumn|fall|winter|the|january|february|"
+     r"march|april|may|june|july|august|september|october|november|december) '?([89]\d)\b"
+     r"(?=\s*$|[,?.!)]|\s+-|\s+(?:and|or|to|ceasefire|war|offensive|elections?|referendum|census|constitution|"
+     r"protocol|agreement|talks|summit|run-?off|clashes|fighting|events|what|when|why|how|did|was|were|who)\b)",
+     r"\1 19\2"),
 )
 #: how readers type a question's frame ('vs', 'wasnt', 'whens'): a reason for declining never names these as
 #: what the sources do not say ('whats', 'whos' and the like never get that far: SPELLING spells them out)
@@ -334,7 +344,7 @@ class QuestionAnalyser:
             names=names,
             predicate=predicate,
             words_of=words_of,
-            years=tuple(int(y) for y in YEAR.findall(text)),
+            years=tuple(int(y) for y in YEAR.findall(plain)),  # '92' spelled out first
             period=parse_period(plain),  # 'sept 19-21 2023' spelled out first
             claimant=claimant_phrase(text),
             present=bool(PRESENT.search(text)),
