@@ -49,3 +49,10 @@ GIVES_CASES = [
 @pytest.mark.parametrize(("asked", "sentence", "answered"), GIVES_CASES)
 def test_what_gives_an_age_a_time_of_day_a_sum_or_names(asked: str, sentence: str, answered: bool) -> None:
     assert gives(asked, sentence, "what were the names of the men killed") is answered
+
+
+def test_every_kind_of_fact_a_question_asks_for_has_its_cue() -> None:
+    from app.answering.cues import GIVES
+    from app.answering.question import ASKS_FOR
+
+    assert {what for what, _ in ASKS_FOR} == {*GIVES, "their names"}

@@ -68,8 +68,9 @@ def only_expected(q: Question, ranked: list[Candidate], ctx: Context) -> str | N
 
 
 def not_given(q: Question, ranked: list[Candidate], ctx: Context) -> str | None:
-    """A question asking for an age, a time of day or people's names, when no close sentence gives one: a
-    biography is no answer to 'how old was he', a date none to 'at what hour'."""
+    """A question asking for a kind of fact no paraphrase stands in for (`Question.asks_for`: an age, a time of
+    day, a sum of money, a length, a percentage, a birth, a spouse, people's names), when no close sentence
+    gives one: a biography is no answer to 'how old was he', a date none to 'at what hour'."""
     if not q.asks_for or any(cues.gives(q.asks_for, c.text, q.text) for c in ranked[: ctx.tuning.named_depth]):
         return None
     return f"no close source gives {q.asks_for}"

@@ -30,7 +30,8 @@ MEASURE_QUESTION = re.compile(r"\bhow (?:long|large|big|far|wide)\b|\bwhat (?:ar
 MEASURE = re.compile(
     r"\d[\d,.]*[- ](?:square )?(?:kilomet|km|met|mile|hectare|year|month|week|day|hour)", re.IGNORECASE
 )
-#: what answers a question that asks for an age, a time of day, or people's names (`Question.asks_for`)
+#: what answers a question that asks for a kind of fact (`Question.asks_for`): an age, a time of day, a sum of
+#: money, a length, a percentage, a birth, a spouse
 AGE = re.compile(r"\b\d{1,3}[- ]years?[- ]olds?\b|\baged \d{1,3}\b|\bage of \d{1,3}\b|\bborn\b", re.I)
 CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b|\b\d{1,2} ?[ap]\.?m\b|\b(?:midnight|noon|midday|o'clock|dawn|morning|afternoon|"
                    r"evening)\b", re.I)
@@ -89,8 +90,9 @@ def new_person(text: str, question: str) -> bool:
 def gives(asked: str, text: str, question: str) -> bool:
     """Whether a sentence gives what a question asks for (`Question.asks_for`): an age, a time of day, a sum
     of money, a length, a percentage, a birth, a spouse, or the names of the people asked about."""
-    cue = GIVES.get(asked)
-    return bool(cue.search(text)) if cue is not None else new_person(text, question)
+    if asked == "their names":
+        return new_person(text, question)
+    return bool(GIVES[asked].search(text))
 
 
 def new_full_date(text: str, question: str) -> bool:

@@ -296,7 +296,7 @@ class QuestionAnalyser:
         names = self.named_terms(text)
         terms = dict.fromkeys(own, 1.0)
         search = plain
-        earlier_searched = substitutes = False
+        substitutes = False
         follow_up = needs_history(text, history, named=bool(names))
         if follow_up:
             earlier = " ".join(history[-2:])
@@ -314,7 +314,6 @@ class QuestionAnalyser:
                 # the earlier question named its subject in words no name index knows ('what is tatik-papik',
                 # 'the budapest summit'): search with those words, or 'when was it unveiled' finds nothing of it
                 search = f"{plain} ({normalise(earlier)})"
-                earlier_searched = True
         # a name too common to count as one ('nk') is not what is asked either; an agreement's own words stay
         # beside its token
         entities = {t for version in (text, plain) for t, _ in self.mentioned(version) if t.startswith(ENTITY_PREFIX)}
@@ -330,7 +329,7 @@ class QuestionAnalyser:
             predicate = before.predicate - names.keys()
             if substitutes:  # 'what about kalbajar' after a 'when' question asks when, of Kalbajar
                 kind = before.kind
-            if not earlier_searched:
+            if names:  # without any, the search holds the earlier questions already
                 search = f"{search} ({normalise(history[-1])})"
         words_of = self.words_of(text)
         for h in history:
