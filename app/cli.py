@@ -261,6 +261,10 @@ def train(
         Path | None, typer.Option("--dev", help="Questions the thresholds are chosen on (default reader/dev.jsonl).")
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Model directory (default app/answering/model/).")] = None,
+    only: Annotated[
+        str | None,
+        typer.Option("--only", help="'yes-no': refit only the yes/no model, keeping the other models in --out."),
+    ] = None,
     index_dir: IndexDir = None,
 ) -> None:
     """Train the answer scorer on the train split and choose its thresholds on the dev split (deterministic).
@@ -270,13 +274,17 @@ def train(
     import logging
 
     from app.answering.scoring import MODEL_DIR
+    from app.answering.training import refit_yes_no
     from app.answering.training import train as run_training
     from app.evaluation.labels import READER_DIR
 
+    if only not in (None, "yes-no"):
+        _fail(f"--only takes 'yes-no', not {only!r}")
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     settings = _settings(index_dir).model_copy(update={"answer_scorer": "rules"})  # features need no model
-    result = run_training(_explainer(settings), train_file or READER_DIR / "train.jsonl",
-                          dev_file or READER_DIR / "dev.jsonl", out or MODEL_DIR)
+    run = refit_yes_no if only else run_training
+    result = run(_explainer(settings), train_file or READER_DIR / "train.jsonl", dev_file or READER_DIR / "dev.jsonl",
+                 out or MODEL_DIR)
     typer.echo(json.dumps(result, indent=2))
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.answering.cues import contradicts, gives
+from app.answering.cues import contradicts, contrary, gives
 from app.text import concepts
 
 
@@ -56,3 +56,20 @@ def test_every_kind_of_fact_a_question_asks_for_has_its_cue() -> None:
     from app.answering.question import ASKS_FOR
 
     assert {what for what, _ in ASKS_FOR} == {*GIVES, "their names"}
+
+
+@pytest.mark.parametrize(("sentence", "least"), [
+    ("On 1 May 2018 he received 45 votes, short of the 53 votes he needed, but the vote was repeated.", 2),
+    ("Armenia's defence ministry denied that its forces had fired at Ganja.", 1),
+    ("The town of Lachin lay outside the former oblast.", 1),
+    ("The Karabakh conflict played only a small part in the protests.", 1),
+    ("Azerbaijan's government refused a European Parliament delegation access to the site.", 1),
+    ("The trilateral statement didn't mention Turkey.", 1),
+])
+def test_a_sentence_that_takes_back_or_limits_something_is_contrary(sentence: str, least: int) -> None:
+    assert contrary(sentence) >= least
+
+
+def test_a_plain_statement_is_not_contrary() -> None:
+    assert contrary("Azerbaijani forces entered the Agdam district on 20 November 2020.") == 0
+    assert contrary("Nobody knows the notion of a bunny.") == 0  # words only: 'not' inside 'notion' is no negation

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.answering.scoring import LearnedScorer
+from app.answering.scoring import YES_NO_FEATURES, LearnedModels, LearnedScorer
 from app.answering.training import train
 from app.answering.tuning import Tuning
 from app.config import Settings
@@ -35,15 +35,23 @@ DEV = [
 ]
 
 
+YES_NO = [
+    ("did armenian forces take control of shusha in may 1992", "Armenian forces took control of Shusha",
+     [["8-9 May 1992"]], "yes"),
+    ("did azerbaijan's government put the khojaly toll at 161", "Azerbaijan's government put the number",
+     [["613"]], "no"),
+]
+
+
 def write(path: Path, rows: list, docs: dict) -> Path:
     spans = {doc_id: labels.sentence_spans(doc) for doc_id, doc in docs.items()}
     with path.open("w") as fh:
-        for i, (question, quote, facts) in enumerate(rows):
+        for i, (question, quote, facts, *yes_no) in enumerate(rows):
             row = {"id": f"{path.stem}-{i}", "question": question}
             if quote:
                 doc_id = next(d for d, doc in docs.items() if quote in doc.text)
-                row.update(category="factoid", answerable=True, facts=facts,
-                           evidence=[{"doc_id": doc_id, "quote": quote}])
+                row.update(category="yes-no" if yes_no else "factoid", answerable=True, facts=facts,
+                           evidence=[{"doc_id": doc_id, "quote": quote}], **({"yes_no": yes_no[0]} if yes_no else {}))
             else:
                 row.update(category="unanswerable", answerable=False, facts=[], unanswerable_kind=facts)
             assert labels.resolve(row, docs, spans) == [] and labels.check(row) == [], row
@@ -105,3 +113,37 @@ def test_a_saved_tuning_rejects_unknown_fields(tmp_path: Path) -> None:
     path.write_text(json.dumps({"answer_threshold": 0.4, "typo_field": 1}))
     with pytest.raises(ValueError, match="typo_field"):
         Tuning.load(path)
+
+
+def test_a_model_trained_on_other_yes_no_features_is_refused() -> None:
+    """The yes/no model reads its features by position: a pickle written before a feature was added would read
+    the wrong columns, so loading it says to retrain instead."""
+    for old in (LearnedModels(None, None, None, None, yes_no_features=YES_NO_FEATURES[:-1]),
+                LearnedModels(None, None, None, None)):  # a file written before models said what they read
+        with pytest.raises(ValueError, match="explainer train"):
+            LearnedScorer(old, Tuning())
+    current = LearnedModels(None, None, None, None, yes_no_features=YES_NO_FEATURES)
+    assert LearnedScorer(current, Tuning()).models is current
+
+
+def test_the_yes_no_model_is_refitted_alone(built: Settings, sets: tuple[Path, Path], corpus_dir: Path,
+                                           tmp_path: Path) -> None:
+    """`explainer train --only yes-no` fits the yes/no model on the train split's yes/no questions and keeps
+    every other model of the directory as it was."""
+    from app.answering.training import refit_yes_no
+
+    explainer = Explainer(built)
+    model_dir = tmp_path / "model"
+    train(explainer, *sets, out_dir=model_dir)
+    before = LearnedScorer.load(model_dir)
+    assert before.models.yes_no is None  # the train split of `sets` has no yes/no question
+    docs = {d.id: d for d in load_documents([corpus_dir]).documents}
+    yes_no_train = write(tmp_path / "yes-no.jsonl", YES_NO, docs)
+    result = refit_yes_no(explainer, yes_no_train, sets[1], model_dir)
+    after = LearnedScorer.load(model_dir)
+    assert result["train_questions"] == len(YES_NO) and -1 <= result["dev_crag"] <= 1
+    assert after.models.yes_no is not None and after.models.yes_no_features == YES_NO_FEATURES
+    assert after.tuning == before.tuning
+    q, hits, vector = explainer.retrieve("when was the bishkek protocol signed")
+    cands, matrix = explainer.answerer.candidates(q, hits, vector)
+    assert np.array_equal(before.models.sentence.predict_proba(matrix), after.models.sentence.predict_proba(matrix))

@@ -172,6 +172,23 @@ def contradicts(predicate: set[str] | frozenset[str], terms: set[str] | frozense
     return any(t not in terms and ANTONYMS.get(t, frozenset()) & terms for t in predicate)
 
 
+#: words by which a sentence takes back, limits or sets against what a yes/no question supposes: a negation, a
+#: contrast ('but', 'instead', 'rather than'), a limit ('only', 'short of', 'little'), a refusal or a denial ('refused',
+#: 'denied', 'rejected', 'boycotted'), an end ('ended', 'removed'), an error ('wrongly') or an opposite
+#: place ('outside'); the more a sentence holds, the likelier its answer is "No."
+CONTRARY = re.compile(
+    r"\b(?:not|no|never|neither|nor|none|without|but|however|although|though|yet|instead|rather than|"
+    r"only|short of|little|separately|outside|refused|refuses|rejected|rejects|denied|denies|deny|failed|fails|"
+    r"boycotted|unresolved|remained|removed|ended|wrongly|falsely|mistakenly)\b|n't\b",
+    re.IGNORECASE,
+)
+
+
+def contrary(text: str) -> int:
+    """How many words of `text` take back, limit or set against something (`CONTRARY`)."""
+    return len(CONTRARY.findall(text))
+
+
 def has_negation(text: str) -> bool:
     return any(w in NEGATION or w.endswith("n't") for w in words(text))
 

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from app.answering import cues
 from app.answering.features import FEATURES, Candidate
 from app.answering.question import KINDS, Question
 from app.answering.tuning import Tuning
@@ -35,8 +36,8 @@ QUESTION_FEATURES: tuple[str, ...] = (
     "count_near1", "new_full_date1", "person1", "reason1", *(f"q_{k}" for k in KINDS),
 )
 YES_NO_FEATURES: tuple[str, ...] = (
-    "p1", "negation1", "denies1", "contradicts1", "other_year_only1", "predicate1", "names1", "dense1",
-    "question_negative",
+    "negation1", "denies1", "contradicts1", "other_year_only1", "predicate1", "names1", "dense1",
+    "question_negative", "contrary1",
 )
 _COL = {name: i for i, name in enumerate(FEATURES)}
 
@@ -84,12 +85,14 @@ def union_share(q: Question, close: list[Candidate]) -> float:
 
 
 def yes_no_features(q: Question, best: Candidate) -> dict[str, float]:
+    """What the yes/no model sees: the sentence against the question, not its probability, so that the model
+    does not depend on the sentence model and can be refitted alone (`explainer train --only yes-no`)."""
     f = (lambda name: float(best.features[_COL[name]]))  # noqa: E731
     return {
-        "p1": best.p, "negation1": f("negation"), "denies1": f("denies"), "contradicts1": f("contradicts"),
+        "negation1": f("negation"), "denies1": f("denies"), "contradicts1": f("contradicts"),
         "other_year_only1": f("other_year_only"),
         "predicate1": f("predicate"), "names1": f("names"), "dense1": f("dense"),
-        "question_negative": float(q.negative),
+        "question_negative": float(q.negative), "contrary1": float(cues.contrary(best.text)),
     }
 
 
@@ -123,27 +126,33 @@ class LearnedModels:
     yes_no: Any | None  # P(yes) from YES_NO_FEATURES
     features: tuple[str, ...] = FEATURES
     sklearn_version: str = ""
+    yes_no_features: tuple[str, ...] = ()  # what the yes/no model was fitted on (a file that does not say is refused)
+
+
+def load_models(directory: Path = MODEL_DIR) -> LearnedModels:
+    """The fitted models of `directory`, as pickled by `explainer train` (not yet checked against the features)."""
+    import sklearn
+
+    with (directory / "models.pkl").open("rb") as fh:
+        models: LearnedModels = pickle.load(fh)  # noqa: S301 - our own file, written by `explainer train`
+    if models.sklearn_version != sklearn.__version__:
+        log.warning("answer model written with scikit-learn %s, running %s: retrain with `explainer train` if "
+                    "answers look wrong", models.sklearn_version, sklearn.__version__)
+    return models
 
 
 class LearnedScorer:
     name = "learned"
 
     def __init__(self, models: LearnedModels, tuning: Tuning) -> None:
-        if tuple(models.features) != FEATURES:
+        if tuple(models.features) != FEATURES or tuple(models.yes_no_features) != YES_NO_FEATURES:
             raise ValueError("the answer model was trained on other features: run `explainer train`")
         self.models = models
         self.tuning = tuning
 
     @classmethod
     def load(cls, directory: Path = MODEL_DIR) -> LearnedScorer:
-        import sklearn
-
-        with (directory / "models.pkl").open("rb") as fh:
-            models: LearnedModels = pickle.load(fh)  # noqa: S301 - our own file, written by `explainer train`
-        if models.sklearn_version != sklearn.__version__:
-            log.warning("answer model written with scikit-learn %s, running %s: retrain with `explainer train` if "
-                        "answers look wrong", models.sklearn_version, sklearn.__version__)
-        return cls(models, Tuning.load(directory / "tuning.json"))
+        return cls(load_models(directory), Tuning.load(directory / "tuning.json"))
 
     def save(self, directory: Path = MODEL_DIR) -> None:
         directory.mkdir(parents=True, exist_ok=True)

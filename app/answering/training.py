@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from app.answering.scoring import (
     LearnedModels,
     LearnedScorer,
     as_row,
+    load_models,
     question_features,
     yes_no_features,
 )
@@ -173,16 +174,14 @@ def holds_every_fact(explainer: Any, item: EvalQuestion, answer: Answer) -> bool
     return not answer.abstained and fact_recall(explainer.names.pair_names(answer.answer), item.facts) == 1.0
 
 
-def fit_question_models(explainer: Any, examples: list[Example], latest_year: int | None) -> tuple[Any, Any, Any]:
-    """P(answerable), P(sentence corrects a false premise) and P(yes), on out-of-fold probabilities.
+def fit_question_models(explainer: Any, examples: list[Example], latest_year: int | None) -> tuple[Any, Any]:
+    """P(answerable) and P(sentence corrects a false premise), on out-of-fold probabilities.
 
     'Answerable' is learned as 'the answer the pipeline would give is right': the CRAG-style score rewards
     answering exactly when that is likelier than not, so this is the probability the threshold should cut."""
-    from sklearn.linear_model import LogisticRegression
-
     untuned = Tuning(answer_threshold=0.0)  # the defaults, not the shipped choice: training reads no old model
     forced = answerer_with(explainer, ForcedScorer(untuned), untuned)
-    xa, ya, xc, yc, xy, yy = [], [], [], [], [], []
+    xa, ya, xc, yc = [], [], [], []
     for ex in examples:
         ranked = ranked_with(ex, ex.oof) if len(ex.cands) else []
         xa.append(as_row(question_features(ex.q, ranked, latest_year), QUESTION_FEATURES)[0])
@@ -191,18 +190,29 @@ def fit_question_models(explainer: Any, examples: list[Example], latest_year: in
             for c in ranked[: Tuning().named_depth]:
                 xc.append([*c.features, c.p])
                 yc.append(int(ex.corrects[ex.cands.index(c)]))
-        if ex.item.answerable and ex.item.yes_no and ranked:
-            best = next((c for c in ranked if ex.labels[ex.cands.index(c)]), ranked[0])
-            xy.append(as_row(yes_no_features(ex.q, best), YES_NO_FEATURES)[0])
-            yy.append(int(ex.item.yes_no == "yes"))
     answerable_model = trees(QUESTION_TREES).fit(np.array(xa), np.array(ya))
     correction_model = trees(QUESTION_TREES).fit(np.array(xc), np.array(yc))
-    yes_model = None
-    if len(set(yy)) == 2:
-        yes_model = LogisticRegression(C=1.0, max_iter=1000, random_state=SEED).fit(np.array(xy), np.array(yy))
-    log.info("question models: %d questions (%d answerable), %d correction rows, %d yes/no",
-             len(ya), sum(ya), len(yc), len(yy))
-    return answerable_model, correction_model, yes_model
+    log.info("question models: %d questions (%d answerable), %d correction rows", len(ya), sum(ya), len(yc))
+    return answerable_model, correction_model
+
+
+def fit_yes_no(examples: list[Example]) -> Any | None:
+    """P(yes) for a yes/no question, from the labelled sentence that settles it (the first retrieved) against
+    the question. It reads no probability of the sentence model, so it can be refitted alone."""
+    from sklearn.linear_model import LogisticRegression
+
+    x, y = [], []
+    for ex in examples:
+        if not (ex.item.answerable and ex.item.yes_no):
+            continue
+        settling = next((c for c, label in zip(ex.cands, ex.labels, strict=True) if label), None)
+        if settling is not None:
+            x.append(as_row(yes_no_features(ex.q, settling), YES_NO_FEATURES)[0])
+            y.append(int(ex.item.yes_no == "yes"))
+    log.info("yes/no model: %d questions (%d yes)", len(y), sum(y))
+    if len(set(y)) < 2:
+        return None
+    return LogisticRegression(C=1.0, max_iter=1000, random_state=SEED).fit(np.array(x), np.array(y))
 
 
 def crag(explainer: Any, answerer: ExtractiveAnswerer, examples: list[Example]) -> tuple[float, dict[str, float]]:
@@ -266,9 +276,9 @@ def train(explainer: Any, train_file: Path = READER_DIR / "train.jsonl", dev_fil
     train_examples = collect(explainer, base, train_items)
     dev_examples = collect(explainer, base, dev_items)
     sentence_model = fit_sentences(train_examples)
-    answerable_model, correction_model, yes_model = fit_question_models(explainer, train_examples, base.latest_year)
-    models = LearnedModels(sentence_model, answerable_model, correction_model, yes_model, FEATURES,
-                           sklearn.__version__)
+    answerable_model, correction_model = fit_question_models(explainer, train_examples, base.latest_year)
+    models = LearnedModels(sentence_model, answerable_model, correction_model, fit_yes_no(train_examples), FEATURES,
+                           sklearn.__version__, YES_NO_FEATURES)
     tuning = Tuning(trained_on=str(train_file.name), model="gradient-boosted trees (scikit-learn)")
     scorer = LearnedScorer(models, tuning)
     for ex in dev_examples:
@@ -280,3 +290,24 @@ def train(explainer: Any, train_file: Path = READER_DIR / "train.jsonl", dev_fil
     return {"train_questions": len(train_items), "dev_questions": len(dev_items), "dev_crag": round(dev_score, 3),
             **{k: round(v, 3) for k, v in extra.items()}, "tuning": scorer.tuning.to_dict(),
             "seconds": round(time.perf_counter() - started, 1), "saved": str(out_dir)}
+
+
+def refit_yes_no(explainer: Any, train_file: Path = READER_DIR / "train.jsonl",
+                 dev_file: Path = READER_DIR / "dev.jsonl", model_dir: Path = MODEL_DIR) -> dict[str, Any]:
+    """Refit only the yes/no model on the train split's yes/no questions, keeping the other models of
+    `model_dir` and their tuning (the yes/no model depends on none of them); returns the dev figures with it."""
+    started = time.perf_counter()
+    base: ExtractiveAnswerer = getattr(explainer.answerer, "extractive", explainer.answerer)
+    train_items = [item for item in load_questions(train_file) if item.yes_no]
+    models = replace(load_models(model_dir), yes_no=fit_yes_no(collect(explainer, base, train_items)),
+                     yes_no_features=YES_NO_FEATURES)
+    scorer = LearnedScorer(models, Tuning.load(model_dir / "tuning.json"))
+    dev_examples = collect(explainer, base, load_questions(dev_file))
+    for ex in dev_examples:
+        scorer.score(ex.q, ex.cands, ex.matrix)
+        ex.ranked = sorted(ex.cands, key=lambda c: c.p, reverse=True)
+    dev_score, extra = crag(explainer, answerer_with(explainer, scorer, scorer.tuning), dev_examples)
+    scorer.save(model_dir)
+    return {"refitted": "yes-no", "train_questions": len(train_items), "dev_questions": len(dev_examples),
+            "dev_crag": round(dev_score, 3), **{k: round(v, 3) for k, v in extra.items()},
+            "seconds": round(time.perf_counter() - started, 1), "saved": str(model_dir)}
