@@ -8,7 +8,9 @@ minutes on 2 CPU cores. The test split is never read here.
    answerable question, holds all of its required facts).
 2. Gradient-boosted trees learn P(sentence answers). Out-of-fold predictions (folds by question) feed the
    question-level models, so they learn from probabilities like those seen on new questions:
-   P(answerable) from the best candidates, P(sentence corrects a false premise), P(yes) for yes/no.
+   P(answerable) from the best candidates and P(sentence corrects a false premise). P(yes) for a yes/no
+   question reads the sentence that settles it against the question, no probability, so `refit_yes_no`
+   (`explainer train --only yes-no`) can fit it alone and keep the other models.
 3. On the dev split the answer threshold, the keep ratio and floor and the correction threshold are
    chosen by the CRAG-style score of the whole answerer, and saved with the models in one `Tuning`.
 """
@@ -257,6 +259,13 @@ def choose(explainer: Any, scorer: LearnedScorer, dev: list[Example]) -> Tuning:
     return best_tuning
 
 
+def rank_all(scorer: LearnedScorer, examples: list[Example]) -> None:
+    """Score every example's candidates with `scorer` and rank them (`ex.ranked`), as the answerer would."""
+    for ex in examples:
+        scorer.score(ex.q, ex.cands, ex.matrix)
+        ex.ranked = sorted(ex.cands, key=lambda c: c.p, reverse=True)
+
+
 def answerer_with(explainer: Any, scorer: LearnedScorer | ForcedScorer, tuning: Tuning) -> ExtractiveAnswerer:
     base: ExtractiveAnswerer = getattr(explainer.answerer, "extractive", explainer.answerer)
     scorer.tuning = tuning
@@ -281,9 +290,7 @@ def train(explainer: Any, train_file: Path = READER_DIR / "train.jsonl", dev_fil
                            sklearn.__version__, YES_NO_FEATURES)
     tuning = Tuning(trained_on=str(train_file.name), model="gradient-boosted trees (scikit-learn)")
     scorer = LearnedScorer(models, tuning)
-    for ex in dev_examples:
-        scorer.score(ex.q, ex.cands, ex.matrix)
-        ex.ranked = sorted(ex.cands, key=lambda c: c.p, reverse=True)
+    rank_all(scorer, dev_examples)
     scorer.tuning = choose(explainer, scorer, dev_examples)
     dev_score, extra = crag(explainer, answerer_with(explainer, scorer, scorer.tuning), dev_examples)
     scorer.save(out_dir)
@@ -303,9 +310,7 @@ def refit_yes_no(explainer: Any, train_file: Path = READER_DIR / "train.jsonl",
                      yes_no_features=YES_NO_FEATURES)
     scorer = LearnedScorer(models, Tuning.load(model_dir / "tuning.json"))
     dev_examples = collect(explainer, base, load_questions(dev_file))
-    for ex in dev_examples:
-        scorer.score(ex.q, ex.cands, ex.matrix)
-        ex.ranked = sorted(ex.cands, key=lambda c: c.p, reverse=True)
+    rank_all(scorer, dev_examples)
     dev_score, extra = crag(explainer, answerer_with(explainer, scorer, scorer.tuning), dev_examples)
     scorer.save(model_dir)
     return {"refitted": "yes-no", "train_questions": len(train_items), "dev_questions": len(dev_examples),
