@@ -123,3 +123,36 @@ def test_a_yes_no_lead_belongs_to_its_cited_sentence() -> None:
     citations = [{"n": 1, "doc_id": "d", "quote": "The town fell on 8 May 1992.", "start": 0, "end": 28}]
     scores = citation_scores(answer, citations, {"d": doc})
     assert scores.sentences == 1 and scores.coverage == 1.0 and scores.support == 1.0
+
+
+def test_answer_precision_counts_the_quotes_that_are_on_point() -> None:
+    facts = [["5 May 1994"], ["Bishkek"]]
+    cite = (lambda quote, start=0, doc="d": {"doc_id": doc, "start": start, "quote": quote})  # noqa: E731
+    on_point = cite("The Bishkek Protocol was signed on 5 May 1994.")
+    evidence_only = cite("The protocol called for a ceasefire.", start=40)
+    padding = cite("Kyrgyzstan is a country in Central Asia.", start=90)
+    evidence = [{"doc_id": "d", "start": 40}]
+    assert m.answer_precision([on_point], facts, evidence) == 1.0
+    assert m.answer_precision([on_point, evidence_only, padding], facts, evidence) == pytest.approx(2 / 3)
+    assert m.answer_precision([padding], facts, evidence) == 0.0
+    assert m.answer_precision([padding], [], []) is None  # nothing to measure against
+    assert m.answer_precision([], facts, evidence) is None
+
+
+def test_answer_precision_is_aggregated_over_answered_answerable_questions() -> None:
+    from app.evaluation.dataset import EvalQuestion
+    from app.evaluation.runner import aggregate, score_question
+
+    q = EvalQuestion(id="q", question="when was it signed", category="factoid", answerable=True,
+                     facts=[["5 May 1994"]], gold_docs=["d"])
+    text = "It was signed on 5 May 1994. [1] Kyrgyzstan is in Asia. [2]"
+    answer = {"answer": text, "abstained": False, "citations": [
+        {"n": 1, "doc_id": "d", "start": 0, "end": 28, "quote": text[:28]},
+        {"n": 2, "doc_id": "d", "start": 33, "end": 54, "quote": "Kyrgyzstan is in Asia."}]}
+    row = score_question(q, answer, {"d": text})
+    assert row["answer_precision"] == 0.5 and row["correct"]
+    declined = score_question(q, {"answer": "The sources do not say.", "abstained": True, "citations": []}, {"d": text})
+    assert "answer_precision" not in declined
+    timings = [{"retrieve_ms": 1.0, "answer_ms": 1.0, "total_ms": 2.0}] * 2
+    assert aggregate([row, declined], {}, timings)["answer_precision"] == 0.5
+    assert aggregate([declined], {}, timings[:1])["answer_precision"] is None

@@ -97,6 +97,22 @@ def fact_recall(answer: str, facts: Sequence[Sequence[str]]) -> float:
     return sum(any(contains(answer, alt) for alt in fact) for fact in facts) / len(facts)
 
 
+def answer_precision(citations: Sequence[dict], facts: Sequence[Sequence[str]],
+                     evidence: Sequence[dict] = ()) -> float | None:
+    """The share of an answer's quoted sentences that are on point: a labelled evidence sentence (same
+    document and start), or one that holds an alternative of a required fact. Padding (a further sentence
+    that gives nothing asked for) lowers it; None for an answer without citations or a question with
+    neither facts nor evidence, which has nothing to measure against."""
+    if not citations or not (facts or evidence):
+        return None
+    labelled = {(e["doc_id"], e["start"]) for e in evidence if "start" in e}
+    on_point = sum(
+        (c["doc_id"], c["start"]) in labelled or any(contains(c["quote"], alt) for fact in facts for alt in fact)
+        for c in citations
+    )
+    return on_point / len(citations)
+
+
 def yes_no_agrees(answer: str, expected: str) -> bool:
     """Whether an answer opens with the plain yes or no expected ("Yes." / "No.")."""
     return re.match(rf"\s*{expected}\b", answer, re.IGNORECASE) is not None

@@ -17,7 +17,8 @@ from app.explainer import Explainer
 
 HEADLINE = [
     ("recall@5", "R@5"), ("mrr@10", "MRR@10"), ("ndcg@10", "nDCG@10"), ("correct", "Correct (answerable)"),
-    ("fact_recall", "Fact recall"), ("crag", "CRAG score"), ("abstain_unanswerable", "Abstain (unanswerable)"),
+    ("fact_recall", "Fact recall"), ("answer_precision", "Answer precision"), ("crag", "CRAG score"),
+    ("abstain_unanswerable", "Abstain (unanswerable)"),
     ("false_abstain", "Wrong abstain (answerable)"), ("premise_corrected", "False premise corrected"),
     ("yes_no_agrees", "Yes/no agrees"), ("citation_validity", "Cit. validity"),
     ("citation_coverage", "Cit. coverage"), ("citation_support", "Cit. support"),
@@ -47,6 +48,10 @@ def score_question(q: EvalQuestion, answer: dict[str, Any], documents: dict[str,
         # declined, and says what the sources do say: a cited sentence of the labelled evidence
         evidence = {(e["doc_id"], e["start"]) for e in q.evidence}
         row["premise_corrected"] = any((c["doc_id"], c["start"]) in evidence for c in answer.get("citations") or [])
+    if q.answerable and not abstained:
+        precision = m.answer_precision(answer.get("citations") or [], q.facts, q.evidence)
+        if precision is not None:
+            row["answer_precision"] = precision
     if not abstained and answer.get("citations") is not None:
         cs = m.citation_scores(text, answer["citations"], documents)
         row.update(citation_validity=cs.validity, citation_coverage=cs.coverage, citation_support=cs.support)
@@ -57,6 +62,7 @@ def aggregate(rows: list[dict[str, Any]], retrieval: dict[str, float], timings: 
     answerable = [r for r in rows if r["answerable"]]
     unanswerable = [r for r in rows if not r["answerable"]]
     answered = [r for r in rows if "citation_validity" in r]
+    measured = [r for r in answerable if "answer_precision" in r]
 
     def mean(items: list, key: str) -> float:
         return sum(float(i[key]) for i in items) / len(items) if items else 0.0
@@ -66,6 +72,7 @@ def aggregate(rows: list[dict[str, Any]], retrieval: dict[str, float], timings: 
         questions=len(rows),
         correct=mean(answerable, "correct"),
         fact_recall=mean(answerable, "fact_recall"),
+        answer_precision=mean(measured, "answer_precision") if measured else None,
         crag=mean(rows, "crag"),
         abstain_unanswerable=mean(unanswerable, "abstained"),
         false_abstain=mean(answerable, "abstained"),
