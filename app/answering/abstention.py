@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.answering import cues
+from app.answering import cues, selection
 from app.answering.features import Candidate, Featurizer
 from app.answering.question import HOW_TYPED, Question
 from app.answering.tuning import Tuning
@@ -69,9 +69,14 @@ def only_expected(q: Question, ranked: list[Candidate], ctx: Context) -> str | N
 
 def not_given(q: Question, ranked: list[Candidate], ctx: Context) -> str | None:
     """A question asking for a kind of fact no paraphrase stands in for (`Question.asks_for`: an age, a time of
-    day, a sum of money, a length, a percentage, a birth, a spouse, people's names), when no close sentence
-    gives one: a biography is no answer to 'how old was he', a date none to 'at what hour'."""
-    if not q.asks_for or any(cues.gives(q.asks_for, c.text, q.text) for c in ranked[: ctx.tuning.named_depth]):
+    day, a sum of money, a length, a percentage, a birth, a spouse, people's names), when none of the sentences
+    the answer would quote (the best and those close to it, as `selection.by_probability` keeps them) gives
+    one: a biography is no answer to 'how old was he', a date none to 'at what hour', and another man's birth
+    among the ten closest sentences none to 'where was general safonov born'."""
+    if not q.asks_for:
+        return None
+    quoted = selection.by_probability(q, ranked[: ctx.tuning.named_depth], ctx.tuning) if ranked else []
+    if any(cues.gives(q.asks_for, c.text, q.text) for c in quoted):
         return None
     return f"no close source gives {q.asks_for}"
 
