@@ -16,9 +16,8 @@ def candidate(p: float, text: str, axis: int) -> Candidate:
                      frozenset(), p=p)
 
 
-def born(where: str = "where was general vladislav safonov born") -> Question:
-    return Question(text=where, kind="place", terms={}, own_terms=frozenset(), names={}, predicate=frozenset(),
-                    words_of={}, asks_for="a birth")
+BORN = Question(text="where was general vladislav safonov born", kind="place", terms={}, own_terms=frozenset(),
+                names={}, predicate=frozenset(), words_of={}, asks_for="a birth")
 
 
 CONTEXT = abstention.Context(featurizer=None, tuning=Tuning(), latest_year=2025, p_answerable=1.0)  # type: ignore[arg-type]
@@ -30,11 +29,11 @@ def test_the_answer_itself_must_give_what_is_asked_for() -> None:
     career = candidate(0.9, "General Vladislav Safonov commanded the Russian contingent from 2020.", 0)
     deputy = candidate(0.8, "His deputy took over the headquarters in Stepanakert.", 1)
     other_birth = candidate(0.05, "Samvel Babayan was born in 1965 in Stepanakert.", 2)
-    assert abstention.not_given(born(), [career, deputy, other_birth], CONTEXT) == "no close source gives a birth"
+    assert abstention.not_given(BORN, [career, deputy, other_birth], CONTEXT) == "no close source gives a birth"
 
 
 def test_a_quoted_sentence_that_gives_it_answers() -> None:
     career = candidate(0.9, "General Vladislav Safonov commanded the Russian contingent from 2020.", 0)
     birth = candidate(0.7, "Safonov was born in 1968 in Orenburg.", 1)  # close enough to be quoted too
-    assert abstention.not_given(born(), [career, birth], CONTEXT) is None
-    assert abstention.not_given(born(), [], CONTEXT) == "no close source gives a birth"
+    assert abstention.not_given(BORN, [career, birth], CONTEXT) is None
+    assert abstention.not_given(BORN, [], CONTEXT) == "no close source gives a birth"
