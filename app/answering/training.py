@@ -42,6 +42,7 @@ from app.answering.scoring import (
     yes_no_features,
 )
 from app.answering.tuning import Tuning
+from app.evaluation import metrics
 from app.evaluation.dataset import EvalQuestion, load_questions
 from app.evaluation.labels import READER_DIR
 from app.evaluation.metrics import contains, crag_score, fact_recall
@@ -79,7 +80,7 @@ class Example:
 
 
 def evidence_keys(item: EvalQuestion) -> set[tuple[str, int]]:
-    return {(e["doc_id"], e["start"]) for e in item.evidence}
+    return metrics.evidence_keys(item.evidence)
 
 
 def sentence_labels(item: EvalQuestion, cands: list[Candidate]) -> tuple[np.ndarray, np.ndarray]:

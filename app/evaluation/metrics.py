@@ -97,6 +97,11 @@ def fact_recall(answer: str, facts: Sequence[Sequence[str]]) -> float:
     return sum(any(contains(answer, alt) for alt in fact) for fact in facts) / len(facts)
 
 
+def evidence_keys(evidence: Sequence[dict]) -> set[tuple[str, int]]:
+    """(doc_id, start) of each labelled evidence sentence that has its offsets: how a citation is matched to it."""
+    return {(e["doc_id"], e["start"]) for e in evidence if "start" in e}
+
+
 def answer_precision(citations: Sequence[dict], facts: Sequence[Sequence[str]],
                      evidence: Sequence[dict] = ()) -> float | None:
     """The share of an answer's quoted sentences that are on point: a labelled evidence sentence (same
@@ -105,7 +110,7 @@ def answer_precision(citations: Sequence[dict], facts: Sequence[Sequence[str]],
     neither facts nor evidence, which has nothing to measure against."""
     if not citations or not (facts or evidence):
         return None
-    labelled = {(e["doc_id"], e["start"]) for e in evidence if "start" in e}
+    labelled = evidence_keys(evidence)
     on_point = sum(
         (c["doc_id"], c["start"]) in labelled or any(contains(c["quote"], alt) for fact in facts for alt in fact)
         for c in citations

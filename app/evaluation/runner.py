@@ -46,7 +46,7 @@ def score_question(q: EvalQuestion, answer: dict[str, Any], documents: dict[str,
         row["unanswerable_kind"] = q.unanswerable_kind
     if q.unanswerable_kind == "false-premise" and abstained:
         # declined, and says what the sources do say: a cited sentence of the labelled evidence
-        evidence = {(e["doc_id"], e["start"]) for e in q.evidence}
+        evidence = m.evidence_keys(q.evidence)
         row["premise_corrected"] = any((c["doc_id"], c["start"]) in evidence for c in answer.get("citations") or [])
     if q.answerable and not abstained:
         precision = m.answer_precision(answer.get("citations") or [], q.facts, q.evidence)
