@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.answering.scoring import YES_NO_FEATURES, LearnedModels, LearnedScorer
-from app.answering.training import train
+from app.answering.scoring import YES_NO_FEATURES, AveragedModel, LearnedModels, LearnedScorer
+from app.answering.training import PARTITIONS, train
 from app.answering.tuning import Tuning
 from app.config import Settings
 from app.evaluation import labels
@@ -78,6 +78,24 @@ def test_training_is_deterministic_and_ships_a_loadable_scorer(built: Settings, 
     q, hits, vector = explainer.retrieve("when was the bishkek protocol signed")
     cands, matrix = explainer.answerer.candidates(q, hits, vector)
     assert np.array_equal(a.models.sentence.predict_proba(matrix), b.models.sentence.predict_proba(matrix))
+    # the question-level models are averaged over the partitions of the questions into folds
+    assert len(a.models.answerable.models) == len(a.models.correction.models) == PARTITIONS
+    a.score(q, cands, matrix)
+    ranked = sorted(cands, key=lambda c: c.p, reverse=True)
+    assert a.answerable(q, ranked, None) == b.answerable(q, ranked, None)
+
+
+def test_an_averaged_model_gives_the_mean_probability() -> None:
+    class Fixed:
+        def __init__(self, p: float) -> None:
+            self.p = p
+
+        def predict_proba(self, x: np.ndarray) -> np.ndarray:
+            return np.tile([1 - self.p, self.p], (len(x), 1))
+
+    averaged = AveragedModel([Fixed(0.2), Fixed(0.5), Fixed(0.8)])
+    assert np.allclose(averaged.predict_proba(np.zeros((2, 3))), [[0.5, 0.5], [0.5, 0.5]])
+    assert np.allclose(AveragedModel([Fixed(0.1), Fixed(0.4)]).predict_proba(np.zeros((1, 3)))[:, 1], [0.25])
 
 
 def test_answerability_is_labelled_by_whether_the_forced_answer_is_right(built: Settings,

@@ -8,7 +8,9 @@ minutes on 2 CPU cores. The test split is never read here.
    answerable question, holds all of its required facts).
 2. Gradient-boosted trees learn P(sentence answers). Out-of-fold predictions (folds by question) feed the
    question-level models, so they learn from probabilities like those seen on new questions:
-   P(answerable) from the best candidates and P(sentence corrects a false premise). P(yes) for a yes/no
+   P(answerable) from the best candidates and P(sentence corrects a false premise). Each is the mean of
+   models fitted on several partitions of the questions into folds (`PARTITIONS`), as one partition's
+   luck moved dev CRAG by up to 0.03. P(yes) for a yes/no
    question reads the sentence that settles it against the question, no probability, so `refit_yes_no`
    (`explainer train --only yes-no`) can fit it alone and keep the other models.
 3. On the dev split the answer threshold, the keep ratio and floor and the correction threshold are
@@ -34,6 +36,7 @@ from app.answering.scoring import (
     MODEL_DIR,
     QUESTION_FEATURES,
     YES_NO_FEATURES,
+    AveragedModel,
     LearnedModels,
     LearnedScorer,
     as_row,
@@ -51,6 +54,9 @@ log = logging.getLogger(__name__)
 
 SEED = 0
 FOLDS = 3
+#: how many partitions of the train questions into folds the question-level models are averaged over (the
+#: first is GroupKFold's own, the others shuffled with seeds 1, 2, ...)
+PARTITIONS = 5
 #: gradient-boosted trees for sentences (many rows) and for questions (few rows)
 SENTENCE_TREES = {"max_iter": 300, "learning_rate": 0.05, "max_leaf_nodes": 31, "min_samples_leaf": 20,
                   "l2_regularization": 1.0, "early_stopping": False, "random_state": SEED}
@@ -75,7 +81,8 @@ class Example:
     matrix: np.ndarray
     labels: np.ndarray  # 1 = this sentence answers the question
     corrects: np.ndarray  # 1 = this sentence says what did happen, for a false premise
-    oof: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    oof: np.ndarray = field(default_factory=lambda: np.zeros(0))  # out-of-fold P(sentence answers), one partition
+    oofs: list[np.ndarray] = field(default_factory=list)  # the same for every partition
     ranked: list[Candidate] = field(default_factory=list)  # scored by the final model (dev examples)
 
 
@@ -115,22 +122,30 @@ def trees(params: dict[str, Any]) -> Any:
     return HistGradientBoostingClassifier(**params)
 
 
-def fit_sentences(examples: list[Example]) -> Any:
-    """P(sentence answers), and out-of-fold probabilities for every train example (`ex.oof`)."""
+def fit_sentences(examples: list[Example], partitions: int = PARTITIONS) -> Any:
+    """P(sentence answers), and out-of-fold probabilities for every train example under each of `partitions`
+    partitions of the questions into folds (`ex.oofs`; `ex.oof` is the first)."""
     from sklearn.model_selection import GroupKFold
 
     rows = [ex for ex in examples if len(ex.cands)]
     x = np.vstack([ex.matrix for ex in rows])
     y = np.concatenate([ex.labels for ex in rows])
     groups = np.concatenate([[i] * len(ex.cands) for i, ex in enumerate(rows)])
-    oof = np.zeros(len(y))
-    for train, held in GroupKFold(n_splits=FOLDS).split(x, y, groups):
-        oof[held] = trees(SENTENCE_TREES).fit(x[train], y[train]).predict_proba(x[held])[:, 1]
-    at = 0
     for ex in rows:
-        ex.oof = oof[at : at + len(ex.cands)]
-        at += len(ex.cands)
-    log.info("sentence model: %d rows, %d positive", len(y), int(y.sum()))
+        ex.oofs = []
+    for partition in range(partitions):
+        split = (GroupKFold(n_splits=FOLDS) if partition == 0
+                 else GroupKFold(n_splits=FOLDS, shuffle=True, random_state=SEED + partition))
+        oof = np.zeros(len(y))
+        for train, held in split.split(x, y, groups):
+            oof[held] = trees(SENTENCE_TREES).fit(x[train], y[train]).predict_proba(x[held])[:, 1]
+        at = 0
+        for ex in rows:
+            ex.oofs.append(oof[at : at + len(ex.cands)])
+            at += len(ex.cands)
+    for ex in rows:
+        ex.oof = ex.oofs[0]
+    log.info("sentence model: %d rows, %d positive, %d partitions", len(y), int(y.sum()), partitions)
     return trees(SENTENCE_TREES).fit(x, y)
 
 
@@ -177,8 +192,18 @@ def holds_every_fact(explainer: Any, item: EvalQuestion, answer: Answer) -> bool
     return not answer.abstained and fact_recall(explainer.names.pair_names(answer.answer), item.facts) == 1.0
 
 
-def fit_question_models(explainer: Any, examples: list[Example], latest_year: int | None) -> tuple[Any, Any]:
-    """P(answerable) and P(sentence corrects a false premise), on out-of-fold probabilities.
+def fit_question_models(explainer: Any, examples: list[Example], latest_year: int | None
+                        ) -> tuple[AveragedModel, AveragedModel]:
+    """P(answerable) and P(sentence corrects a false premise): each the mean of the models fitted on the
+    out-of-fold probabilities of every partition (`ex.oofs`, from `fit_sentences`)."""
+    partitions = max(len(ex.oofs) for ex in examples)
+    fitted = [fit_question_models_once(explainer, examples, latest_year, partition) for partition in range(partitions)]
+    return AveragedModel([a for a, _ in fitted]), AveragedModel([c for _, c in fitted])
+
+
+def fit_question_models_once(explainer: Any, examples: list[Example], latest_year: int | None, partition: int = 0
+                             ) -> tuple[Any, Any]:
+    """P(answerable) and P(sentence corrects a false premise), on one partition's out-of-fold probabilities.
 
     'Answerable' is learned as 'the answer the pipeline would give is right': the CRAG-style score rewards
     answering exactly when that is likelier than not, so this is the probability the threshold should cut."""
@@ -186,7 +211,7 @@ def fit_question_models(explainer: Any, examples: list[Example], latest_year: in
     forced = answerer_with(explainer, ForcedScorer(untuned), untuned)
     xa, ya, xc, yc = [], [], [], []
     for ex in examples:
-        ranked = ranked_with(ex, ex.oof) if len(ex.cands) else []
+        ranked = ranked_with(ex, ex.oofs[partition]) if len(ex.cands) else []
         xa.append(as_row(question_features(ex.q, ranked, latest_year), QUESTION_FEATURES)[0])
         ya.append(int(answered_right(explainer, forced, ex, ranked)))
         if not ex.item.answerable:
@@ -195,7 +220,8 @@ def fit_question_models(explainer: Any, examples: list[Example], latest_year: in
                 yc.append(int(ex.corrects[ex.cands.index(c)]))
     answerable_model = trees(QUESTION_TREES).fit(np.array(xa), np.array(ya))
     correction_model = trees(QUESTION_TREES).fit(np.array(xc), np.array(yc))
-    log.info("question models: %d questions (%d answerable), %d correction rows", len(ya), sum(ya), len(yc))
+    log.info("question models (partition %d): %d questions (%d answerable), %d correction rows", partition, len(ya),
+             sum(ya), len(yc))
     return answerable_model, correction_model
 
 
@@ -239,8 +265,31 @@ def yes_no_ok(item: EvalQuestion, text: str) -> bool:
     return text.strip().lower().startswith(item.yes_no)
 
 
+class Remembering(LearnedScorer):
+    """A learned scorer that computes P(answerable) and the correction probabilities of each question once:
+    they depend on its ranked candidates only, not on the thresholds `choose` tries (with the models
+    averaged over partitions, computing them for every grid point took ten minutes)."""
+
+    def __init__(self, scorer: LearnedScorer) -> None:
+        super().__init__(scorer.models, scorer.tuning)
+        self._answerable: dict[int, float] = {}
+        self._corrections: dict[int, np.ndarray] = {}
+
+    def answerable(self, q: Question, ranked: list[Candidate], latest_year: int | None) -> float:
+        if id(q) not in self._answerable:
+            self._answerable[id(q)] = super().answerable(q, ranked, latest_year)
+        return self._answerable[id(q)]
+
+    def correction_probabilities(self, q: Question, top: list[Candidate]) -> np.ndarray:
+        if id(q) not in self._corrections:
+            self._corrections[id(q)] = super().correction_probabilities(q, top)
+        return self._corrections[id(q)]
+
+
 def choose(explainer: Any, scorer: LearnedScorer, dev: list[Example]) -> Tuning:
-    """The thresholds with the best dev CRAG score (ties: the earlier grid point, so the lower threshold)."""
+    """The thresholds with the best dev CRAG score (ties: the earlier grid point, so the lower threshold).
+    The examples' questions must stay alive and ranked as they are while it runs (it remembers by question)."""
+    scorer = Remembering(scorer)
     best_tuning, best_score = scorer.tuning, -2.0
     for threshold, ratio, floor in itertools.product(ANSWER_THRESHOLDS, KEEP_RATIOS, KEEP_MINS):
         tuning = scorer.tuning.with_(answer_threshold=float(threshold), keep_ratio=ratio, keep_min=floor)
