@@ -10,9 +10,9 @@ minutes on 2 CPU cores. The test split is never read here.
    question-level models, so they learn from probabilities like those seen on new questions:
    P(answerable) from the best candidates and P(sentence corrects a false premise). Each is the mean of
    models fitted on several partitions of the questions into folds (`PARTITIONS`), as one partition's
-   luck moved dev CRAG by up to 0.03. P(yes) for a yes/no
-   question reads the sentence that settles it against the question, no probability, so `refit_yes_no`
-   (`explainer train --only yes-no`) can fit it alone and keep the other models.
+   luck moved dev CRAG by up to 0.03. P(yes) for a yes/no question reads the sentence that settles it
+   against the question, no probability, so `refit_yes_no` (`explainer train --only yes-no`) can fit it
+   alone and keep the other models.
 3. On the dev split the answer threshold, the keep ratio and floor and the correction threshold are
    chosen by the CRAG-style score of the whole answerer, and saved with the models in one `Tuning`.
 """
