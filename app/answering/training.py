@@ -81,17 +81,12 @@ class Example:
     matrix: np.ndarray
     labels: np.ndarray  # 1 = this sentence answers the question
     corrects: np.ndarray  # 1 = this sentence says what did happen, for a false premise
-    oof: np.ndarray = field(default_factory=lambda: np.zeros(0))  # out-of-fold P(sentence answers), one partition
-    oofs: list[np.ndarray] = field(default_factory=list)  # the same for every partition
+    oofs: list[np.ndarray] = field(default_factory=list)  # out-of-fold P(sentence answers), one per partition
     ranked: list[Candidate] = field(default_factory=list)  # scored by the final model (dev examples)
 
 
-def evidence_keys(item: EvalQuestion) -> set[tuple[str, int]]:
-    return metrics.evidence_keys(item.evidence)
-
-
 def sentence_labels(item: EvalQuestion, cands: list[Candidate]) -> tuple[np.ndarray, np.ndarray]:
-    keys = evidence_keys(item)
+    keys = metrics.evidence_keys(item.evidence)
     answers = np.zeros(len(cands), dtype=np.int8)
     corrects = np.zeros(len(cands), dtype=np.int8)
     for i, c in enumerate(cands):
@@ -124,7 +119,7 @@ def trees(params: dict[str, Any]) -> Any:
 
 def fit_sentences(examples: list[Example], partitions: int = PARTITIONS) -> Any:
     """P(sentence answers), and out-of-fold probabilities for every train example under each of `partitions`
-    partitions of the questions into folds (`ex.oofs`; `ex.oof` is the first)."""
+    partitions of the questions into folds (`ex.oofs`)."""
     from sklearn.model_selection import GroupKFold
 
     rows = [ex for ex in examples if len(ex.cands)]
@@ -143,8 +138,6 @@ def fit_sentences(examples: list[Example], partitions: int = PARTITIONS) -> Any:
         for ex in rows:
             ex.oofs.append(oof[at : at + len(ex.cands)])
             at += len(ex.cands)
-    for ex in rows:
-        ex.oof = ex.oofs[0]
     log.info("sentence model: %d rows, %d positive, %d partitions", len(y), int(y.sum()), partitions)
     return trees(SENTENCE_TREES).fit(x, y)
 
@@ -254,7 +247,7 @@ def crag(explainer: Any, answerer: ExtractiveAnswerer, examples: list[Example]) 
         scores.append(crag_score(ex.item.answerable, answer.abstained, correct))
         if ex.item.unanswerable_kind == "false-premise":
             cited = {(c.doc_id, c.start) for c in answer.citations}
-            corrections.append(float(answer.abstained and bool(cited & evidence_keys(ex.item))))
+            corrections.append(float(answer.abstained and bool(cited & metrics.evidence_keys(ex.item.evidence))))
     return float(np.mean(scores)), {"premise_corrected": float(np.mean(corrections)) if corrections else 0.0}
 
 
